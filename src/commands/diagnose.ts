@@ -1,0 +1,44 @@
+import * as z from 'zod/mini';
+import { listRunIds, resolveRun } from '../core/catalog';
+import { EXIT_CODES } from '../core/errors';
+import { buildDiagnoseReport } from '../core/reports-build';
+import { FAIL_ON } from '../schema/enums';
+import type { CliContext, RawOptions } from '../cli/context';
+import { Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
+import { renderOptions, writeNdjson, writeText } from './output';
+
+export const DiagnoseOptions = z.object({
+  runs: z.array(z.string()),
+  all: z.optional(z.boolean()),
+  project: z.optional(Name),
+  failOn: z._default(z.enum(FAIL_ON), 'error'),
+  ...OutputFormat,
+});
+export type DiagnoseOptions = z.infer<typeof DiagnoseOptions>;
+
+/**
+ * `contexta diagnose [<run>…]`: issues per stage; exit 1 when one is at or above
+ * --fail-on. No run named means every run (of --project when given).
+ */
+export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number> {
+  const opts = parseOptions(DiagnoseOptions, raw, ['runs']);
+  const ws = openForRead(ctx);
+  const ids = opts.runs.length
+    ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project)))
+    : listRunIds(ws, opts.project);
+  const report = buildDiagnoseReport(ws, ids, opts.failOn);
+  if (opts.ndjson) {
+    await writeNdjson(ctx, report.issues);
+  } else if (opts.json) {
+    writeJson(ctx, report);
+  } else {
+    const { renderDiagnose } = await import('../render/diagnose');
+    writeText(ctx, renderDiagnose(report, renderOptions(ctx)));
+  }
+  return report.failed ? EXIT_CODES.gate : EXIT_CODES.ok;
+}
+
+function dedupe<T extends { project: string; name: string }>(ids: T[]): T[] {
+  const seen = new Set<string>();
+  return ids.filter((id) => !seen.has(`${id.project}.${id.name}`) && seen.add(`${id.project}.${id.name}`));
+}

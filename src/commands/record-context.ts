@@ -1,0 +1,64 @@
+/**
+ * Where a `contexta record …` fact goes: --project/--run/--stage, else
+ * CONTEXTA_PROJECT/CONTEXTA_RUN/CONTEXTA_STAGE, so a stage script can say just
+ * `contexta record metric rows 0`.
+ */
+import * as z from 'zod/mini';
+import { ContextaError } from '../core/errors';
+import type { FactContext } from '../core/facts';
+import { openOrInitWorkspace, type Workspace } from '../core/workspace';
+import { IsoTime, KeyValues, Name, nowIso, parseOptions, workspaceRoot } from './options';
+import { typedValue } from '../core/canonical';
+import type { CliContext } from '../cli/context';
+
+export const RecordTarget = z.object({
+  project: Name,
+  run: Name,
+  stage: z.optional(Name),
+  at: z.optional(IsoTime),
+});
+export type RecordTarget = z.infer<typeof RecordTarget>;
+
+const SOURCES = {
+  project: ['--project', 'CONTEXTA_PROJECT'],
+  run: ['--run', 'CONTEXTA_RUN'],
+  stage: ['--stage', 'CONTEXTA_STAGE'],
+} as const;
+
+/** Merge flags over environment, then validate. `needStage` for stage start/end. */
+export function resolveTarget(ctx: CliContext, raw: Record<string, unknown>, needStage = false): RecordTarget {
+  const pick = (key: keyof typeof SOURCES) => {
+    const flag = raw[key];
+    if (typeof flag === 'string') return flag;
+    const env = ctx.env[SOURCES[key][1]];
+    return env === '' ? undefined : env;
+  };
+  const merged = { project: pick('project'), run: pick('run'), stage: pick('stage'), at: raw.at };
+  for (const key of ['project', 'run', ...(needStage ? ['stage'] : [])] as (keyof typeof SOURCES)[]) {
+    if (merged[key] === undefined) {
+      const [flag, env] = SOURCES[key];
+      throw new ContextaError('usage', `no ${key} given: pass ${flag} NAME or set ${env}`, { field: key });
+    }
+  }
+  return parseOptions(RecordTarget, merged);
+}
+
+export function factContext(ctx: CliContext, target: RecordTarget): FactContext {
+  const now = nowIso(ctx);
+  return { project: target.project, run: target.run, stage: target.stage, observedAt: target.at, now };
+}
+
+/** Writers create the workspace on first use, like `git init` would have. */
+export function openForWrite(ctx: CliContext): Workspace {
+  return openOrInitWorkspace(workspaceRoot(ctx));
+}
+
+export function keyValues(pairs: string[] | undefined, flag: string): Record<string, string | number | boolean> {
+  const list = parseOptions(z.object({ [flag]: KeyValues }), { [flag]: pairs ?? [] })[flag] as string[];
+  const out: Record<string, string | number | boolean> = {};
+  for (const pair of list) {
+    const eq = pair.indexOf('=');
+    out[pair.slice(0, eq)] = typedValue(pair.slice(eq + 1));
+  }
+  return out;
+}

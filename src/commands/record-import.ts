@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as z from 'zod/mini';
+import { ContextaError, ioError } from '../core/errors';
+import { applyImport, planImport } from '../core/import';
+import type { CliContext, RawOptions } from '../cli/context';
+import { openForWrite } from './record-context';
+import { parseOptions, writeJson } from './options';
+
+export const RecordImportOptions = z.object({
+  file: z.optional(z.string()),
+  json: z.optional(z.boolean()),
+});
+export type RecordImportOptions = z.infer<typeof RecordImportOptions>;
+
+/** `record import [FILE|-]`: validate every line, then write; one bad line and nothing is written. */
+export function recordImport(ctx: CliContext, raw: RawOptions): number {
+  const opts = parseOptions(RecordImportOptions, raw, ['file']);
+  const fromStdin = !opts.file || opts.file === '-';
+  if (fromStdin && ctx.stdinIsTTY) {
+    throw new ContextaError('usage', 'record import reads FILE, or - for standard input, but standard input is a terminal; pipe records in or name a file');
+  }
+  const source = fromStdin ? 'standard input' : opts.file!;
+  let fd = ctx.stdinFd;
+  if (!fromStdin) {
+    try {
+      fd = fs.openSync(path.resolve(ctx.cwd, opts.file!), 'r');
+    } catch (err) {
+      throw new ContextaError('workspace', ioError('read', opts.file!, err).message, { file: opts.file });
+    }
+  }
+  let plan;
+  try {
+    plan = planImport(fd, source);
+  } finally {
+    if (!fromStdin) fs.closeSync(fd);
+  }
+  const { runs } = applyImport(openForWrite(ctx), plan);
+  if (opts.json) writeJson(ctx, { imported: plan.records, runs });
+  else ctx.stdout.write(`imported ${plan.records} record${plan.records === 1 ? '' : 's'} into ${runs.join(', ')}\n`);
+  return 0;
+}

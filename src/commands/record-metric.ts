@@ -1,0 +1,36 @@
+import * as z from 'zod/mini';
+import { buildRecord, recordFact } from '../core/facts';
+import { AGGREGATION_SCOPES } from '../schema/enums';
+import type { CliContext, RawOptions } from '../cli/context';
+import { factContext, keyValues, openForWrite, resolveTarget } from './record-context';
+import { parseOptions } from './options';
+
+export const RecordMetricOptions = z.object({
+  key: z.string().check(z.minLength(1, { error: 'must not be empty' })),
+  value: z.string().check(
+    z.refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), { error: 'must be a finite number' }),
+  ),
+  unit: z.optional(z.string()),
+  scope: z.optional(z.enum(AGGREGATION_SCOPES)),
+  valueType: z.optional(z.string().check(z.minLength(1))),
+  tag: z.optional(z.array(z.string())),
+});
+export type RecordMetricOptions = z.infer<typeof RecordMetricOptions>;
+
+export function recordMetric(ctx: CliContext, raw: RawOptions): number {
+  const target = resolveTarget(ctx, raw);
+  const opts = parseOptions(RecordMetricOptions, raw, ['key', 'value']);
+  const value = Number(opts.value);
+  const fact = factContext(ctx, target);
+  const payload = {
+    metric_key: opts.key,
+    value,
+    value_type: opts.valueType ?? (Number.isInteger(value) && !opts.value.includes('.') ? 'integer' : 'float'),
+    unit: opts.unit,
+    aggregation_scope: opts.scope ?? (target.stage ? 'stage' : 'run'),
+    tags: keyValues(opts.tag, 'tag'),
+  };
+  const record = recordFact(openForWrite(ctx), fact, buildRecord(fact, 'metric', payload));
+  ctx.stdout.write(`${record.envelope.record_ref}\n`);
+  return 0;
+}

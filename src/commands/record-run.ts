@@ -1,0 +1,43 @@
+import * as z from 'zod/mini';
+import { ContextaError } from '../core/errors';
+import { ensureRun, updateRun } from '../core/store';
+import { STATUSES } from '../schema/enums';
+import type { Run } from '../schema/entities';
+import type { CliContext, RawOptions } from '../cli/context';
+import { openForWrite, resolveTarget } from './record-context';
+import { nowIso, parseOptions } from './options';
+
+export const RecordRunOptions = z.object({
+  action: z.enum(['start', 'end']),
+  status: z.optional(z.enum(STATUSES)),
+  description: z.optional(z.string()),
+});
+export type RecordRunOptions = z.infer<typeof RecordRunOptions>;
+
+/** `record run start|end`: open the run, or close it with a status (default completed). */
+export function recordRun(ctx: CliContext, raw: RawOptions): number {
+  const opts = parseOptions(RecordRunOptions, raw, ['action']);
+  const target = resolveTarget(ctx, raw);
+  if (opts.action === 'start' && opts.status && opts.status !== 'open') {
+    throw new ContextaError('usage', `--status ${opts.status} is for \`record run end\`; a started run is open`);
+  }
+  const at = target.at ?? nowIso(ctx);
+  const ws = openForWrite(ctx);
+  ensureRun(ws, target.project, target.run, at);
+  const run = updateRun(ws, target.project, target.run, (current) => patchRun(current, opts, at, target.at));
+  ctx.stdout.write(`${run.run_ref}\n`);
+  return 0;
+}
+
+function patchRun(run: Run, opts: RecordRunOptions, at: string, explicitAt?: string): Run {
+  const next: Run = { ...run };
+  if (opts.description !== undefined) next.description = opts.description;
+  if (opts.action === 'start') {
+    if (explicitAt) next.started_at = explicitAt;
+    return next;
+  }
+  next.status = opts.status ?? 'completed';
+  if (next.status === 'open') delete next.ended_at;
+  else next.ended_at = at;
+  return next;
+}

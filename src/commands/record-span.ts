@@ -1,0 +1,43 @@
+import * as z from 'zod/mini';
+import { randomBytes } from 'node:crypto';
+import { buildRecord, recordFact } from '../core/facts';
+import { SPAN_KINDS, SPAN_STATUSES } from '../schema/enums';
+import type { CliContext, RawOptions } from '../cli/context';
+import { factContext, keyValues, openForWrite, resolveTarget } from './record-context';
+import { IsoTime, parseOptions } from './options';
+
+export const RecordSpanOptions = z.object({
+  name: z.string().check(z.minLength(1, { error: 'must not be empty' })),
+  start: IsoTime,
+  end: IsoTime,
+  status: z.optional(z.enum(SPAN_STATUSES)),
+  kind: z.optional(z.enum(SPAN_KINDS)),
+  spanId: z.optional(z.string().check(z.minLength(1))),
+  traceId: z.optional(z.string().check(z.minLength(1))),
+  parent: z.optional(z.string()),
+  attr: z.optional(z.array(z.string())),
+  link: z.optional(z.array(z.string())),
+});
+export type RecordSpanOptions = z.infer<typeof RecordSpanOptions>;
+
+/** `record span <name> --start T --end T`: one timed operation, optionally part of a trace. */
+export function recordSpan(ctx: CliContext, raw: RawOptions): number {
+  const target = resolveTarget(ctx, raw);
+  const opts = parseOptions(RecordSpanOptions, raw, ['name']);
+  const fact = factContext(ctx, { ...target, at: target.at ?? opts.end });
+  const payload = {
+    span_id: opts.spanId ?? randomBytes(8).toString('hex'),
+    trace_id: opts.traceId ?? ctx.env.CONTEXTA_TRACE_ID ?? randomBytes(16).toString('hex'),
+    parent_span_id: opts.parent,
+    span_name: opts.name,
+    started_at: opts.start,
+    ended_at: opts.end,
+    status: opts.status ?? 'ok',
+    span_kind: opts.kind ?? 'operation',
+    attributes: keyValues(opts.attr, 'attr'),
+    linked_refs: opts.link ?? [],
+  };
+  const record = recordFact(openForWrite(ctx), fact, buildRecord(fact, 'span', payload));
+  ctx.stdout.write(`${record.envelope.record_ref}\n`);
+  return 0;
+}

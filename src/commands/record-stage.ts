@@ -1,0 +1,44 @@
+import * as z from 'zod/mini';
+import { ContextaError } from '../core/errors';
+import { ensureStage, updateStage } from '../core/store';
+import { STATUSES } from '../schema/enums';
+import type { StageExecution } from '../schema/entities';
+import type { CliContext, RawOptions } from '../cli/context';
+import { openForWrite, resolveTarget } from './record-context';
+import { nowIso, parseOptions } from './options';
+
+export const RecordStageOptions = z.object({
+  action: z.enum(['start', 'end']),
+  status: z.optional(z.enum(STATUSES)),
+});
+export type RecordStageOptions = z.infer<typeof RecordStageOptions>;
+
+/** `record stage start|end`: the stage entry is created on first use, status open. */
+export function recordStage(ctx: CliContext, raw: RawOptions): number {
+  const opts = parseOptions(RecordStageOptions, raw, ['action']);
+  const target = resolveTarget(ctx, raw, true);
+  if (opts.action === 'start' && opts.status && opts.status !== 'open') {
+    throw new ContextaError('usage', `--status ${opts.status} is for \`record stage end\`; a started stage is open`);
+  }
+  const at = target.at ?? nowIso(ctx);
+  const stageName = target.stage!;
+  const ws = openForWrite(ctx);
+  ensureStage(ws, target.project, target.run, stageName, at);
+  const stage = updateStage(ws, target.project, target.run, stageName, (current) =>
+    patchStage(current, opts, at, target.at),
+  );
+  ctx.stdout.write(`${stage.stage_execution_ref}\n`);
+  return 0;
+}
+
+function patchStage(stage: StageExecution, opts: RecordStageOptions, at: string, explicitAt?: string): StageExecution {
+  const next: StageExecution = { ...stage };
+  if (opts.action === 'start') {
+    if (explicitAt) next.started_at = explicitAt;
+    return next;
+  }
+  next.status = opts.status ?? 'completed';
+  if (next.status === 'open') delete next.ended_at;
+  else next.ended_at = at;
+  return next;
+}

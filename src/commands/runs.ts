@@ -1,0 +1,41 @@
+import * as z from 'zod/mini';
+import { buildRunsReport } from '../core/reports-build';
+import { STATUSES } from '../schema/enums';
+import type { CliContext, RawOptions } from '../cli/context';
+import { IsoTime, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
+import { renderOptions, writeNdjson, writeText } from './output';
+
+export const RunsOptions = z.object({
+  project: z.optional(Name),
+  status: z.optional(z.enum(STATUSES)),
+  since: z.optional(IsoTime),
+  until: z.optional(IsoTime),
+  limit: z.optional(
+    z.string().check(z.regex(/^[1-9]\d{0,8}$/, { error: 'must be a whole number of at least 1' })),
+  ),
+  ...OutputFormat,
+});
+export type RunsOptions = z.infer<typeof RunsOptions>;
+
+/** `contexta runs`: every run, newest first, with its stages' health and issue counts. */
+export async function runs(ctx: CliContext, raw: RawOptions): Promise<number> {
+  const opts = parseOptions(RunsOptions, raw);
+  const ws = openForRead(ctx);
+  const report = buildRunsReport(ws, {
+    project: opts.project,
+    status: opts.status,
+    since: opts.since,
+    until: opts.until,
+    limit: opts.limit === undefined ? undefined : Number(opts.limit),
+  });
+  for (const u of report.unreadable) ctx.stderr.write(`contexta: warning: cannot read ${u.file}: ${u.reason}\n`);
+  if (opts.ndjson) {
+    await writeNdjson(ctx, report.runs);
+  } else if (opts.json) {
+    writeJson(ctx, report);
+  } else {
+    const { renderRuns } = await import('../render/runs');
+    writeText(ctx, renderRuns(report, renderOptions(ctx)));
+  }
+  return 0;
+}

@@ -1,0 +1,120 @@
+/**
+ * Read side of the workspace: list runs, resolve a run by ref or short name,
+ * load a run's metadata and records. Never writes; a file that cannot be read
+ * is reported in `unreadable` and never hides the rest.
+ */
+import * as path from 'node:path';
+import { ContextaError } from './errors';
+import { readJsonFile } from './fsio';
+import type { HistoryRun, Unreadable } from './model';
+import { listNames, paths } from './store';
+import type { Workspace } from './workspace';
+import { Run, StageExecution } from '../schema/entities';
+import { componentProblem, refProblem, refParts, runRef } from '../schema/refs';
+
+export interface RunId {
+  project: string;
+  name: string;
+}
+
+export function listProjects(ws: Workspace): string[] {
+  return listNames(paths.projects(ws));
+}
+
+export function listRunIds(ws: Workspace, project?: string): RunId[] {
+  const projects = project ? [project] : listProjects(ws);
+  return projects.flatMap((p) => listNames(paths.runs(ws, p)).map((name) => ({ project: p, name })));
+}
+
+export interface RunMeta extends RunId {
+  run_ref: string;
+  run: Run | null;
+  stages: StageExecution[];
+  unreadable: Unreadable[];
+}
+
+export function loadRunMeta(ws: Workspace, id: RunId): RunMeta {
+  const unreadable: Unreadable[] = [];
+  const run = readEntity(paths.runFile(ws, id.project, id.name), Run, unreadable) as Run | null;
+  const stages: StageExecution[] = [];
+  for (const stage of listNames(paths.stages(ws, id.project, id.name), '.json')) {
+    const value = readEntity(paths.stageFile(ws, id.project, id.name, stage), StageExecution, unreadable);
+    if (value) stages.push(value as StageExecution);
+  }
+  return { ...id, run_ref: runRef(id.project, id.name), run, stages: sortStages(stages), unreadable };
+}
+
+function readEntity(
+  file: string,
+  schema: typeof Run | typeof StageExecution,
+  unreadable: Unreadable[],
+): unknown {
+  const read = readJsonFile(file);
+  if (!read.ok) {
+    unreadable.push({ file, line: null, reason: read.missing ? 'file is missing' : read.reason });
+    return null;
+  }
+  const parsed = schema.safeParse(read.value);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid';
+    unreadable.push({ file, line: null, reason: `not a valid ${path.basename(file)} (${where})` });
+    return null;
+  }
+  return parsed.data;
+}
+
+export function sortStages(stages: StageExecution[]): StageExecution[] {
+  return stages.sort(
+    (a, b) =>
+      (a.order_index ?? Number.MAX_SAFE_INTEGER) - (b.order_index ?? Number.MAX_SAFE_INTEGER) ||
+      a.started_at.localeCompare(b.started_at) ||
+      a.stage_name.localeCompare(b.stage_name),
+  );
+}
+
+/** Earlier runs of the project (by started_at), most recent first: what cross-run rules compare against. */
+export function historyFor(metas: RunMeta[], target: RunMeta): HistoryRun[] {
+  const startOf = (m: RunMeta) => m.run?.started_at ?? '';
+  return metas
+    .filter((m) => m.project === target.project && m.name !== target.name && m.run && startOf(m) < startOf(target))
+    .sort((a, b) => startOf(b).localeCompare(startOf(a)))
+    .map((m) => ({
+      run_ref: m.run_ref,
+      name: m.name,
+      status: m.run!.status,
+      started_at: m.run!.started_at,
+      stage_names: m.stages.map((s) => s.stage_name),
+    }));
+}
+
+/** Resolve `run:<project>.<run>` or a short run name (unambiguous, or narrowed by `project`). */
+export function resolveRun(ws: Workspace, spec: string, project?: string): RunId {
+  if (spec.startsWith('run:')) {
+    const problem = refProblem(spec, 'run');
+    if (problem) throw new ContextaError('usage', `invalid run ref ${JSON.stringify(spec)}: it ${problem}`);
+    const [p, name] = refParts(spec);
+    if (project && project !== p) {
+      throw new ContextaError('usage', `run ref ${spec} is not in project ${project}`);
+    }
+    if (!listNames(paths.runs(ws, p)).includes(name)) {
+      throw new ContextaError('workspace', `unknown run ${spec} in ${ws.root}`, { run: spec });
+    }
+    return { project: p, name };
+  }
+  const problem = componentProblem(spec);
+  if (problem) {
+    throw new ContextaError('usage', `invalid run name ${JSON.stringify(spec)}: it ${problem}; name a run as run:<project>.<run> or by its short name`);
+  }
+  const matches = listRunIds(ws, project).filter((id) => id.name === spec);
+  if (matches.length === 1) return matches[0];
+  if (matches.length === 0) {
+    throw new ContextaError('workspace', `unknown run ${JSON.stringify(spec)}${project ? ` in project ${project}` : ''} (see \`contexta runs\`)`, { run: spec });
+  }
+  const candidates = matches.map((m) => runRef(m.project, m.name));
+  throw new ContextaError(
+    'usage',
+    `run name ${JSON.stringify(spec)} is ambiguous; name one of: ${candidates.join(', ')} (or pass --project)`,
+    { candidates },
+  );
+}

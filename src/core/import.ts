@@ -1,0 +1,136 @@
+/**
+ * `record import`: canonical {envelope, payload} lines, or the Python
+ * library's {"sequence", "appended_at", "record"} lines. All-or-nothing: every
+ * line is decoded and validated before the first byte is written.
+ */
+import { readFd, type LineSink } from './lines';
+import { ContextaError } from './errors';
+import { appendToRun, storedLine } from './facts';
+import { ensureRun, ensureStage } from './store';
+import { checkRecord } from './validate';
+import type { Workspace } from './workspace';
+import { refParts } from '../schema/refs';
+import { MAX_LINE_BYTES } from './append';
+
+/** An input line may carry whitespace the stored form drops, so allow some room over the stored limit. */
+export const MAX_IMPORT_LINE_BYTES = 4 * MAX_LINE_BYTES;
+const MAX_REPORTED = 10;
+
+export interface ImportGroup {
+  project: string;
+  run: string;
+  lines: string[];
+  earliest: string;
+  stages: Map<string, string>;
+}
+
+export interface ImportPlan {
+  records: number;
+  groups: Map<string, ImportGroup>;
+}
+
+export interface LineProblem {
+  line: number;
+  field: string;
+  message: string;
+}
+
+const earlier = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : b);
+
+/** Read and validate every line from `fd`; throws (exit 2) naming line and field, having written nothing. */
+export function planImport(fd: number, source: string): ImportPlan {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const problems: LineProblem[] = [];
+  const seen = new Set<string>();
+  const plan: ImportPlan = { records: 0, groups: new Map() };
+  const fail = (line: number, field: string, message: string) => {
+    if (problems.length < 1000) problems.push({ line, field, message });
+  };
+  const sink: LineSink = {
+    line(buf, start, end, lineNo) {
+      let text: string;
+      try {
+        text = decoder.decode(buf.subarray(start, end));
+      } catch {
+        return fail(lineNo, '', 'is not valid UTF-8');
+      }
+      if (text.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        return fail(lineNo, '', `is not valid JSON (${(err as Error).message})`);
+      }
+      const record = unwrap(value);
+      const { record: rec, problems: found } = checkRecord(record);
+      if (!rec) return found.forEach((p) => fail(lineNo, p.path, p.message));
+      const ref = rec.envelope.record_ref;
+      if (seen.has(ref)) return fail(lineNo, 'envelope.record_ref', `duplicates ${ref} from an earlier line`);
+      seen.add(ref);
+      let stored: string;
+      try {
+        stored = storedLine(rec);
+      } catch (err) {
+        return fail(lineNo, '', (err as Error).message);
+      }
+      addToPlan(plan, rec.envelope, stored);
+    },
+    oversized(lineNo, bytes) {
+      fail(lineNo, '', `is ${bytes} bytes or more; a record line may be at most ${MAX_IMPORT_LINE_BYTES} bytes`);
+    },
+  };
+  readFd(fd, sink, MAX_IMPORT_LINE_BYTES);
+  if (problems.length) throw importError(problems, source);
+  if (plan.records === 0) {
+    throw new ContextaError('invalid_input', `${source} holds no records (expected one JSON record per line)`, { source });
+  }
+  return plan;
+}
+
+/** Python's RecordStore wraps each record; an envelope-less object with a `record` is that wrapper. */
+function unwrap(value: unknown): unknown {
+  if (value && typeof value === 'object' && !('envelope' in value) && 'record' in value) {
+    return (value as { record: unknown }).record;
+  }
+  return value;
+}
+
+function addToPlan(plan: ImportPlan, env: { run_ref: string; stage_execution_ref?: string | null; observed_at: string }, line: string): void {
+  const [project, run] = refParts(env.run_ref);
+  const key = `${project}.${run}`;
+  let group = plan.groups.get(key);
+  if (!group) {
+    group = { project, run, lines: [], earliest: env.observed_at, stages: new Map() };
+    plan.groups.set(key, group);
+  }
+  group.lines.push(line);
+  group.earliest = earlier(group.earliest, env.observed_at);
+  if (env.stage_execution_ref) {
+    const stage = refParts(env.stage_execution_ref)[2];
+    const seen = group.stages.get(stage);
+    group.stages.set(stage, seen ? earlier(seen, env.observed_at) : env.observed_at);
+  }
+  plan.records++;
+}
+
+function importError(problems: LineProblem[], source: string): ContextaError {
+  const shown = problems.slice(0, MAX_REPORTED).map((p) => `line ${p.line}: ${p.field ? `${p.field} ` : ''}${p.message}`);
+  const more = problems.length > MAX_REPORTED ? `\n  … and ${problems.length - MAX_REPORTED} more` : '';
+  return new ContextaError(
+    'invalid_input',
+    `refused ${source}: nothing was imported\n  ${shown.join('\n  ')}${more}`,
+    { source, problems: problems.slice(0, 100) },
+  );
+}
+
+/** Write a validated plan: run and stage entries first (started at their earliest record), then the lines. */
+export function applyImport(ws: Workspace, plan: ImportPlan): { runs: string[] } {
+  const runs: string[] = [];
+  for (const group of plan.groups.values()) {
+    ensureRun(ws, group.project, group.run, group.earliest);
+    for (const [stage, at] of group.stages) ensureStage(ws, group.project, group.run, stage, at);
+    appendToRun(ws, group.project, group.run, group.lines);
+    runs.push(`run:${group.project}.${group.run}`);
+  }
+  return { runs };
+}

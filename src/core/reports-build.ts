@@ -1,0 +1,112 @@
+/**
+ * Builds the read commands' documents from the workspace. Metadata is loaded
+ * first (cheap) so filters and limits apply before any record log is scanned.
+ */
+import { countIssues, diagnoseRun, gateFails } from './diagnose';
+import { historyFor, listRunIds, loadRunMeta, type RunId, type RunMeta } from './catalog';
+import { emptyCounts, type Issue, type RunFacts, type Unreadable } from './model';
+import type { DiagnoseReport, RunsReport, RunsRow, SnapshotReport } from './reports';
+import { paths } from './store';
+import { summarizeRecords } from './summarize';
+import type { Workspace } from './workspace';
+import type { FailOn, Status } from '../schema/enums';
+import type { CanonicalRecord } from '../schema/records';
+
+export const durationMs = (start?: string | null, end?: string | null): number | null =>
+  start && end ? Date.parse(end) - Date.parse(start) : null;
+
+const startOf = (m: RunMeta) => m.run?.started_at ?? '';
+const byStart = (a: RunMeta, b: RunMeta) => startOf(a).localeCompare(startOf(b)) || a.run_ref.localeCompare(b.run_ref);
+
+function factsOf(ws: Workspace, meta: RunMeta, keepAll: boolean): RunFacts & { all: CanonicalRecord[] } {
+  const { all, ...records } = summarizeRecords(paths.records(ws, meta.project, meta.name), meta.run_ref, { keepAll });
+  return { project: meta.project, name: meta.name, run_ref: meta.run_ref, run: meta.run, stages: meta.stages, records, unreadable: meta.unreadable, all };
+}
+
+function diagnoseMeta(ws: Workspace, meta: RunMeta, projectMetas: RunMeta[]): { facts: RunFacts; issues: Issue[] } {
+  const facts = factsOf(ws, meta, false);
+  return { facts, issues: diagnoseRun({ run: facts, history: historyFor(projectMetas, meta) }) };
+}
+
+export interface RunsFilter {
+  project?: string;
+  status?: Status;
+  since?: string;
+  until?: string;
+  limit?: number;
+}
+
+export function buildRunsReport(ws: Workspace, filter: RunsFilter): RunsReport {
+  const metas = listRunIds(ws, filter.project).map((id) => loadRunMeta(ws, id));
+  const unreadable: Unreadable[] = metas.filter((m) => !m.run).flatMap((m) => m.unreadable);
+  const since = filter.since ? Date.parse(filter.since) : -Infinity;
+  const until = filter.until ? Date.parse(filter.until) : Infinity;
+  let selected = metas
+    .filter((m) => m.run && (!filter.status || m.run.status === filter.status))
+    .filter((m) => Date.parse(startOf(m)) >= since && Date.parse(startOf(m)) <= until)
+    .sort(byStart)
+    .reverse();
+  if (filter.limit !== undefined) selected = selected.slice(0, filter.limit);
+  const rows = selected.map((meta) => {
+    const { facts, issues } = diagnoseMeta(ws, meta, metas);
+    return runsRow(meta, facts, issues);
+  });
+  return { workspace: ws.root, runs: rows, unreadable };
+}
+
+function runsRow(meta: RunMeta, facts: RunFacts, issues: Issue[]): RunsRow {
+  const run = meta.run!;
+  return {
+    run_ref: meta.run_ref,
+    project: meta.project,
+    name: meta.name,
+    status: run.status,
+    started_at: run.started_at,
+    ended_at: run.ended_at ?? null,
+    duration_ms: durationMs(run.started_at, run.ended_at),
+    stages: meta.stages.map((s) => ({
+      name: s.stage_name,
+      status: s.status,
+      issue_counts: countIssues(issues.filter((i) => i.stage === s.stage_name)),
+    })),
+    issue_counts: countIssues(issues),
+    record_count: Object.values(facts.records.counts).reduce((a, b) => a + b, 0),
+  };
+}
+
+export function buildSnapshotReport(ws: Workspace, id: RunId): SnapshotReport {
+  const meta = loadRunMeta(ws, id);
+  const facts = factsOf(ws, meta, true);
+  const run = meta.run ?? { run_ref: meta.run_ref, project_ref: `project:${id.project}`, name: id.name, status: 'open' as const, started_at: '' };
+  return {
+    run: { ...run, project: id.project, duration_ms: durationMs(run.started_at, run.ended_at) },
+    stages: meta.stages.map((s) => ({
+      stage_execution_ref: s.stage_execution_ref,
+      stage_name: s.stage_name,
+      status: s.status,
+      started_at: s.started_at,
+      ended_at: s.ended_at ?? null,
+      duration_ms: durationMs(s.started_at, s.ended_at),
+      order_index: s.order_index ?? null,
+      record_counts: facts.records.by_stage[s.stage_name] ?? emptyCounts(),
+    })),
+    record_counts: facts.records.counts,
+    records: facts.all,
+    unreadable: [...meta.unreadable, ...facts.records.unreadable],
+  };
+}
+
+export function buildDiagnoseReport(ws: Workspace, ids: RunId[], failOn: FailOn): DiagnoseReport {
+  const projects = [...new Set(ids.map((id) => id.project))];
+  const metasByProject = new Map(projects.map((p) => [p, listRunIds(ws, p).map((id) => loadRunMeta(ws, id))]));
+  const targets = ids
+    .map((id) => metasByProject.get(id.project)!.find((m) => m.name === id.name) ?? loadRunMeta(ws, id))
+    .sort(byStart);
+  const issues: Issue[] = [];
+  const runs = targets.map((meta) => {
+    const result = diagnoseMeta(ws, meta, metasByProject.get(meta.project)!);
+    issues.push(...result.issues);
+    return { run_ref: meta.run_ref, counts: countIssues(result.issues), stages: meta.stages.map((s) => s.stage_name) };
+  });
+  return { issues, counts: countIssues(issues), runs, fail_on: failOn, failed: gateFails(issues, failOn) };
+}

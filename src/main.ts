@@ -1,0 +1,90 @@
+/**
+ * The entry point, and the only place that touches `process` for exit codes:
+ * every ContextaError (and commander's usage errors) becomes its documented
+ * exit code here; an unexpected error is exit 3 without a stack trace unless
+ * CONTEXTA_DEBUG is set.
+ */
+import { CommanderError } from 'commander';
+import { buildProgram, type Invocation } from './cli/program';
+import type { CliContext } from './cli/context';
+import { ContextaError, EXIT_CODES, ioError } from './core/errors';
+
+function colorWanted(stream: NodeJS.WriteStream, argv: string[], env: NodeJS.ProcessEnv): boolean {
+  if (argv.includes('--no-color') || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+
+function toContextaError(err: unknown): ContextaError {
+  if (err instanceof ContextaError) return err;
+  const errno = err as NodeJS.ErrnoException;
+  if (errno && typeof errno.code === 'string' && typeof errno.syscall === 'string') {
+    return ioError(errno.syscall, errno.path ?? '', err);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new ContextaError('io', `unexpected error: ${message} (set CONTEXTA_DEBUG=1 for a stack trace)`);
+}
+
+async function reportError(ctx: CliContext, err: ContextaError, json: boolean): Promise<void> {
+  if (json) {
+    ctx.stderr.write(`${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } })}\n`);
+    return;
+  }
+  const { renderError } = await import('./render/error');
+  ctx.stderr.write(renderError({ code: err.code, message: err.message, details: err.details }, { color: ctx.colorStderr }));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json') || argv.includes('--ndjson');
+  const ctx: CliContext = {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinFd: 0,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    color: colorWanted(process.stdout, argv, process.env),
+    colorStderr: colorWanted(process.stderr, argv, process.env),
+    now: () => new Date(),
+  };
+  const done: Invocation = { exitCode: EXIT_CODES.ok };
+  const program = buildProgram(ctx, done);
+  try {
+    if (argv.length <= 2) {
+      process.stderr.write(program.helpInformation());
+      return EXIT_CODES.usage;
+    }
+    await program.parseAsync(argv);
+    return done.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_CODES.ok;
+      // Help shown because a subcommand was missing (`contexta record`): a usage error.
+      if (err.code === 'commander.help') return EXIT_CODES.usage;
+      const message = err.message.replace(/^error: /, '');
+      await reportError(ctx, new ContextaError('usage', `${message} (see --help)`), json);
+      return EXIT_CODES.usage;
+    }
+    const error = toContextaError(err);
+    if (process.env.CONTEXTA_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    await reportError(ctx, error, json);
+    return error.exitCode;
+  }
+}
+
+// Ctrl-C: stop between writes (appends are whole-line writes) and report 130, the shell convention.
+process.on('SIGINT', () => process.exit(EXIT_CODES.interrupted));
+// A closed pipe (`contexta runs | head`) is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`contexta: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT_CODES.workspace;
+  },
+);

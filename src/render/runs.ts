@@ -1,0 +1,65 @@
+/**
+ * `contexta runs` as text: one row per run with a health strip, so the bad stage of a
+ * "completed" run is visible without opening it. Same RunsReport as `runs --json`.
+ */
+import type { ChalkInstance } from 'chalk';
+import type { SeverityCounts } from '../core/model';
+import type { RunsReport, RunsRow } from '../core/reports';
+import { healthStrip, LEGEND, stageHealth } from './health';
+import {
+  formatDuration,
+  formatTime,
+  makeChalk,
+  NONE,
+  paintStatus,
+  renderTable,
+  safe,
+  severityPaint,
+  unreadableLine,
+  type RenderOptions,
+} from './style';
+
+/** `1E 0W 3I`: fixed shape so the column lines up; non-zero parts coloured, zeros dimmed. */
+export function compactCounts(c: ChalkInstance, counts: SeverityCounts): string {
+  const part = (n: number, sev: 'error' | 'warning' | 'info', letter: string) =>
+    n > 0 ? severityPaint(c, sev)(`${n}${letter}`) : c.dim(`${n}${letter}`);
+  return [part(counts.error, 'error', 'E'), part(counts.warning, 'warning', 'W'), part(counts.info, 'info', 'I')].join(' ');
+}
+
+/** The strip, then the names of the stages that are not ✔, so people need not count glyphs. */
+function stagesCell(row: RunsRow, color: boolean): string {
+  if (!row.stages.length) return NONE;
+  const strip = healthStrip(row.stages, color);
+  const notable = row.stages.filter((s) => stageHealth(s) !== 'ok').map((s) => safe(s.name));
+  return notable.length ? `${strip} ${notable.join(',')}` : strip;
+}
+
+export function renderRuns(report: RunsReport, opts: RenderOptions): string {
+  const c = makeChalk(opts.color);
+  const out: string[] = [];
+
+  if (!report.runs.length) {
+    out.push(
+      `No runs in ${safe(report.workspace)}. Record one with: ${c.bold('contexta record run start --project P --run R')}`,
+    );
+  } else {
+    const rows = report.runs.map((row) => [
+      `${safe(row.project)}/${safe(row.name)}`,
+      paintStatus(c, row.status),
+      formatTime(row.started_at),
+      formatDuration(row.duration_ms),
+      stagesCell(row, opts.color),
+      compactCounts(c, row.issue_counts),
+    ]);
+    out.push(
+      renderTable(c, opts.color, {
+        head: ['RUN', 'STATUS', 'STARTED', 'DURATION', 'STAGES', 'ISSUES'],
+        rows,
+      }),
+    );
+    out.push(c.dim(LEGEND));
+  }
+
+  for (const u of report.unreadable) out.push(unreadableLine(c, u));
+  return out.join('\n');
+}

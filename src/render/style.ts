@@ -1,0 +1,206 @@
+/**
+ * Shared helpers for the text renderers. Renderers are pure `(data, options) => string`:
+ * the caller decides whether colour is wanted (TTY, NO_COLOR), so nothing here looks at
+ * `process` and every call builds its own chalk instance (no global state to leak between
+ * calls or tests).
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { SeverityCounts } from '../core/model';
+
+export interface RenderOptions {
+  color: boolean;
+}
+
+export type Paint = (text: string) => string;
+
+/** Level 1 (16 colours) is enough and works in every terminal that takes colour at all. */
+export const makeChalk = (color: boolean): ChalkInstance => new Chalk({ level: color ? 1 : 0 });
+
+/** Shown wherever a value is unknown or does not apply, so columns never look empty by accident. */
+export const NONE = '—';
+
+export function severityPaint(c: ChalkInstance, severity: string): Paint {
+  switch (severity) {
+    case 'error':
+    case 'critical':
+      return c.red;
+    case 'warning':
+      return c.yellow;
+    case 'info':
+      return c.blue;
+    default:
+      return c.dim;
+  }
+}
+
+export const paintSeverity = (c: ChalkInstance, severity: string, text = severity): string =>
+  severityPaint(c, severity)(text);
+
+export function paintStatus(c: ChalkInstance, status: string | null | undefined): string {
+  switch (status) {
+    case 'completed':
+    case 'ok':
+      return c.green(status);
+    case 'failed':
+    case 'error':
+    case 'timeout':
+      return c.red(status);
+    case 'open':
+    case 'cancelled':
+      return c.yellow(status);
+    case null:
+    case undefined:
+      // run.json missing or unreadable: say so rather than invent a status.
+      return c.dim('unknown');
+    default:
+      return safe(status);
+  }
+}
+
+/** `850ms`, `12.3s`, `4m 05s`, `1h 02m`, `—`. Rounds before choosing the unit so 59.96s is `1m 00s`, not `60.0s`. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return NONE;
+  const whole = Math.round(ms);
+  if (whole < 1000) return `${whole}ms`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
+  const secs = Math.round(ms / 1000);
+  if (secs < 3600) return `${Math.floor(secs / 60)}m ${pad2(secs % 60)}s`;
+  const mins = Math.floor(secs / 60);
+  return `${Math.floor(mins / 60)}h ${pad2(mins % 60)}m`;
+}
+
+/**
+ * User text (messages, summaries, attributes) made safe for one terminal line: control
+ * characters, ESC included, become visible escapes (`\n`, `\x1b`), so recorded data can
+ * neither break a row nor smuggle ANSI sequences into "no colour" output.
+ */
+export function safe(value: unknown): string {
+  const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\t') return '\\t';
+    if (ch === '\r') return '\\r';
+    return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}
+
+/** `k=v k2=v2` for attributes/tags; numbers, booleans and objects as JSON. */
+export function formatAttrs(attrs: Record<string, unknown> | null | undefined, sep = ' '): string {
+  const entries = Object.entries(attrs ?? {});
+  if (!entries.length) return '';
+  return entries
+    .map(([k, v]) => `${safe(k)}=${typeof v === 'string' ? safe(v) : safe(JSON.stringify(v))}`)
+    .join(sep);
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** Milliseconds between two ISO timestamps, or null when either is missing or unparsable. */
+export function durationBetween(start: string | null | undefined, end: string | null | undefined): number | null {
+  if (!start || !end) return null;
+  const ms = Date.parse(end) - Date.parse(start);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** ISO in UTC without milliseconds (`2025-03-18T02:00:00Z`): enough precision for people, and sortable. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return NONE;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * `1 error, 2 warnings` / `no issues`; zero parts are left out. With a chalk instance
+ * each part takes its severity colour.
+ */
+export function formatCounts(counts: SeverityCounts, c?: ChalkInstance): string {
+  const paint = (sev: string, text: string) => (c ? paintSeverity(c, sev, text) : text);
+  const parts: string[] = [];
+  if (counts.error) parts.push(paint('error', plural(counts.error, 'error')));
+  if (counts.warning) parts.push(paint('warning', plural(counts.warning, 'warning')));
+  if (counts.info) parts.push(paint('info', `${counts.info} info`));
+  return parts.length ? parts.join(', ') : 'no issues';
+}
+
+/** Every part, zeros included: for totals, where "0 errors" is the news. */
+export const formatAllCounts = (counts: SeverityCounts): string =>
+  `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info`;
+
+/** `cannot read <file>[:line]: <reason>`: unreadable input is listed, never hidden. */
+export function unreadableLine(c: ChalkInstance, u: { file: string; line: number | null; reason: string }): string {
+  const where = u.line === null || u.line === undefined ? u.file : `${u.file}:${u.line}`;
+  return `${c.yellow('cannot read')} ${safe(where)}: ${safe(u.reason)}`;
+}
+
+/** Section title: bold on colour, plain word otherwise. */
+export const heading = (c: ChalkInstance, title: string): string => c.bold(title);
+
+const BORDERLESS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '',
+  right: '', 'right-mid': '', middle: '  ',
+};
+
+export interface TableSpec {
+  head: string[];
+  rows: string[][];
+  /**
+   * Widest a column may get before its text wraps (null: no limit). Colour/TTY only: plain
+   * output keeps one line per row for grep.
+   */
+  maxWidths?: (number | null)[];
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+const visibleWidth = (text: string): number =>
+  Math.max(0, ...text.replace(ANSI, '').split('\n').map((l) => [...l].length));
+
+/** Fixed widths only where a column would exceed its limit; the rest stay automatic. */
+function wrapWidths(spec: TableSpec): (number | null)[] | undefined {
+  const limits = spec.maxWidths;
+  if (!limits) return undefined;
+  const widths = limits.map((limit, i) => {
+    if (!limit) return null;
+    const longest = Math.max(visibleWidth(spec.head[i] ?? ''), ...spec.rows.map((r) => visibleWidth(r[i] ?? '')));
+    return longest + 2 > limit ? limit : null; // +2: cli-table3's default cell padding
+  });
+  return widths.some((w) => w !== null) ? widths : undefined;
+}
+
+/**
+ * Colour (a terminal): a boxed table with bold headings. No colour (a pipe, a file,
+ * NO_COLOR): space-aligned columns with no box, so `grep`/`awk` see one row per line
+ * and nothing decorative. cli-table3's own styling is always off: it colours through
+ * @colors/colors, which sniffs the TTY itself.
+ */
+export function renderTable(c: ChalkInstance, color: boolean, spec: TableSpec): string {
+  if (color) {
+    const widths = wrapWidths(spec);
+    const table = new Table({
+      head: spec.head.map((h) => c.bold(h)),
+      // compact: no rule between rows; wrapped cells still read as one row.
+      style: { head: [], border: [], compact: true },
+      ...(widths ? { colWidths: widths, wordWrap: true } : {}),
+    });
+    table.push(...spec.rows);
+    return table.toString();
+  }
+  const table = new Table({
+    head: spec.head,
+    chars: BORDERLESS,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+  });
+  table.push(...spec.rows);
+  return table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
+}

@@ -1,0 +1,64 @@
+/** Metadata documents: workspace.json, project.json, run.json, stages/<stage>.json. */
+import * as z from 'zod/mini';
+import { STATUSES } from './enums';
+import { Timestamp } from './records';
+import { REF_MAX } from './refs';
+
+export const WORKSPACE_FORMAT = 'contexta-workspace';
+/** Bump when a change would make an older contexta misread the workspace. */
+export const WORKSPACE_FORMAT_VERSION = 1;
+
+export const WorkspaceInfo = z.looseObject({
+  format: z.literal(WORKSPACE_FORMAT),
+  format_version: z.number().check(z.int()),
+});
+export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
+
+const Ref = z.string().check(z.maxLength(REF_MAX));
+const opt = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
+
+export const Project = z.looseObject({
+  project_ref: Ref,
+  name: z.string(),
+  created_at: Timestamp,
+  description: opt(z.string()),
+  tags: z._default(z.record(z.string(), z.unknown()), {}),
+});
+export type Project = z.infer<typeof Project>;
+
+export const Status = z.enum(STATUSES);
+
+const endedAfterStart = z.superRefine((v: { status: string; started_at: string; ended_at?: string | null }, ctx) => {
+  if (v.status !== 'open' && !v.ended_at) {
+    ctx.addIssue({ code: 'custom', path: ['ended_at'], message: `is required when status is "${v.status}"`, input: v });
+  }
+  if (v.ended_at && Date.parse(v.ended_at) < Date.parse(v.started_at)) {
+    ctx.addIssue({ code: 'custom', path: ['ended_at'], message: 'must not be earlier than started_at', input: v });
+  }
+});
+
+export const Run = z
+  .looseObject({
+    run_ref: Ref,
+    project_ref: Ref,
+    name: z.string(),
+    status: Status,
+    started_at: Timestamp,
+    ended_at: opt(Timestamp),
+    description: opt(z.string()),
+  })
+  .check(endedAfterStart);
+export type Run = z.infer<typeof Run>;
+
+export const StageExecution = z
+  .looseObject({
+    stage_execution_ref: Ref,
+    run_ref: Ref,
+    stage_name: z.string(),
+    status: Status,
+    started_at: Timestamp,
+    ended_at: opt(Timestamp),
+    order_index: opt(z.number().check(z.int())),
+  })
+  .check(endedAfterStart);
+export type StageExecution = z.infer<typeof StageExecution>;
