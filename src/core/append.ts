@@ -13,7 +13,8 @@ export const MAX_LINE_BYTES = 64 * 1024;
 /** Lines are grouped into writes of at most this size (each a run of whole lines). */
 const CHUNK_BYTES = 1024 * 1024;
 
-const APPEND_FLAGS = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
+// Read-write so the last byte can be checked for a torn line before appending.
+const APPEND_FLAGS = fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
 
 export function lineTooLong(bytes: number): string {
   return `record line is ${bytes} bytes; the limit is ${MAX_LINE_BYTES} bytes (64 KiB) so that each line is written whole`;

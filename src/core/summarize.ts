@@ -5,6 +5,7 @@
  */
 import { RECORD_TYPES, type RecordType } from '../schema/enums';
 import type { CanonicalRecord } from '../schema/records';
+import { classifyFast, runRefNeedle } from './fastpath';
 import { readLines, type LineSink } from './lines';
 import { emptyCounts, type RecordSummary, type TypeCounts } from './model';
 
@@ -58,8 +59,13 @@ export function summarizeRecords(
     const bucket: TypeCounts = summary.by_stage[stage] ?? (summary.by_stage[stage] = emptyCounts());
     bucket[type]++;
   };
+  const needle = runRefNeedle(runRef);
   const sink: LineSink = {
     line(buf, start, end, lineNo, terminated) {
+      if (!options.keepAll && terminated) {
+        const fast = classifyFast(buf.toString('latin1', start, end), needle);
+        if (fast) return count(fast.stage, fast.type);
+      }
       if (isBlank(buf, start, end)) return;
       let value: unknown;
       try {

@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readLines } from '../../src/core/lines';
+import { appendLines, MAX_LINE_BYTES } from '../../src/core/append';
+import { classifyFast, runRefNeedle } from '../../src/core/fastpath';
+import { summarizeRecords } from '../../src/core/summarize';
+import { canonicalLine } from '../../src/core/canonical';
+import { seedFiles } from '../../src/core/seed';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'contexta-unit-'));
+
+function collect(file: string, maxLine?: number) {
+  const lines: { text: string; no: number; terminated: boolean }[] = [];
+  const oversized: number[] = [];
+  readLines(
+    file,
+    {
+      line: (buf, s, e, no, terminated) => lines.push({ text: buf.toString('utf8', s, e), no, terminated }),
+      oversized: (no) => oversized.push(no),
+    },
+    maxLine,
+  );
+  return { lines, oversized };
+}
+
+test('line reader: lines across buffer boundaries, torn last line, numbering', () => {
+  const file = path.join(tmp(), 'x.ndjson');
+  const long = 'y'.repeat(3 * 1024 * 1024); // spans several 1 MiB reads
+  fs.writeFileSync(file, `a\n\n${long}\nlast-no-newline`);
+  const { lines } = collect(file);
+  assert.deepEqual(lines.map((l) => [l.no, l.text.length, l.terminated]), [[1, 1, true], [2, 0, true], [3, long.length, true], [4, 15, false]]);
+});
+
+test('line reader: an oversized line is reported by number and skipped, not buffered', () => {
+  const file = path.join(tmp(), 'x.ndjson');
+  fs.writeFileSync(file, `ok\n${'z'.repeat(5000)}\nafter\n`);
+  const { lines, oversized } = collect(file, 1024);
+  assert.deepEqual(oversized, [2]);
+  assert.deepEqual(lines.map((l) => [l.no, l.text]), [[1, 'ok'], [3, 'after']]);
+});
+
+test('append: a torn last line is closed first, so new lines never glue onto it', () => {
+  const file = path.join(tmp(), 'records.ndjson');
+  fs.writeFileSync(file, '{"envelope":{"torn');
+  appendLines(file, ['{"a":1}', '{"b":2}']);
+  assert.equal(fs.readFileSync(file, 'utf8'), '{"envelope":{"torn\n{"a":1}\n{"b":2}\n');
+});
+
+test('append: a line over the limit is refused before anything is written', () => {
+  const file = path.join(tmp(), 'records.ndjson');
+  fs.writeFileSync(file, '{"a":1}\n');
+  assert.throws(() => appendLines(file, ['{"ok":1}', 'x'.repeat(MAX_LINE_BYTES + 1)]), /64 KiB/);
+  assert.equal(fs.readFileSync(file, 'utf8'), '{"a":1}\n');
+});
+
+test('append: refuses to write through a symlinked log', () => {
+  const dir = tmp();
+  const outside = path.join(dir, 'outside.ndjson');
+  fs.writeFileSync(outside, '');
+  fs.symlinkSync(outside, path.join(dir, 'records.ndjson'));
+  assert.throws(() => appendLines(path.join(dir, 'records.ndjson'), ['{}']), /ELOOP|symbolic link/);
+  assert.equal(fs.readFileSync(outside, 'utf8'), '');
+});
+
+const seededLines = () =>
+  seedFiles()
+    .filter((f) => f.path.endsWith('nightly-day1/records.ndjson'))
+    .flatMap((f) => f.content.trim().split('\n'));
+
+test('fast path agrees with a full parse on every seeded line, and declines what matters', () => {
+  const needle = runRefNeedle('run:nightly-ml-pipeline.nightly-day1');
+  for (const line of seededLines()) {
+    const rec = JSON.parse(line);
+    const fast = classifyFast(line, needle);
+    const loud = rec.envelope.record_type === 'degraded' || ['warning', 'error', 'critical'].includes(rec.payload.level);
+    if (loud) {
+      assert.equal(fast, null, `must fully parse: ${line}`);
+    } else {
+      assert.deepEqual(fast, { type: rec.envelope.record_type, stage: rec.envelope.stage_execution_ref.split('.').pop() });
+    }
+  }
+});
+
+test('fast path declines non-canonical, torn, foreign-run and marked lines', () => {
+  const [line] = seededLines();
+  const needle = runRefNeedle('run:nightly-ml-pipeline.nightly-day1');
+  const rec = JSON.parse(line);
+  const marked = structuredClone(rec);
+  marked.envelope.degradation_marker = 'partial_failure';
+  const extended = structuredClone(rec);
+  extended.envelope.extensions = [{ record_type: 'metric' }];
+  const cases = [
+    line.slice(0, -3), // torn
+    JSON.stringify(rec, null, 1), // not compact
+    canonicalLine(marked),
+    canonicalLine(extended),
+  ];
+  for (const c of cases) assert.equal(classifyFast(c, needle), null, c.slice(0, 60));
+  assert.equal(classifyFast(line, runRefNeedle('run:nightly-ml-pipeline.nightly-day2')), null);
+});
+
+test('summary: counts per stage, keeps notable records, reports bad lines with numbers', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'records.ndjson');
+  const lines = seededLines();
+  fs.writeFileSync(file, `${lines.slice(0, 5).join('\n')}\nnot json\n\n${lines.slice(5).join('\n')}\n{"envelope":{"tor`);
+  const s = summarizeRecords(file, 'run:nightly-ml-pipeline.nightly-day1');
+  assert.deepEqual(s.counts, { event: 5, metric: 6, span: 0, degraded: 1 });
+  assert.deepEqual(s.by_stage.validate, { event: 1, metric: 1, span: 0, degraded: 1 });
+  assert.deepEqual(s.notable.map((r) => r.envelope.record_type).sort(), ['degraded', 'event', 'event']);
+  assert.deepEqual(s.unreadable.map((u) => u.line), [6, lines.length + 3]);
+  assert.match(s.unreadable[1].reason, /torn line/);
+});
