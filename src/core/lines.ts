@@ -20,7 +20,9 @@ export interface LineSink {
 export function readLines(file: string, sink: LineSink, maxLine = MAX_READ_LINE_BYTES): number {
   const fd = fs.openSync(file, 'r');
   try {
-    return readFd(fd, sink, maxLine);
+    // Most run logs are small: size the buffer to the file (plus room to see EOF).
+    const size = fs.fstatSync(fd).size;
+    return readFd(fd, sink, maxLine, Math.max(4096, Math.min(size + 1, BUFFER_BYTES)));
   } finally {
     fs.closeSync(fd);
   }
@@ -42,8 +44,8 @@ function readSome(fd: number, buf: Buffer, offset: number, length: number): numb
   }
 }
 
-export function readFd(fd: number, sink: LineSink, maxLine = MAX_READ_LINE_BYTES): number {
-  let buf = Buffer.allocUnsafe(Math.min(BUFFER_BYTES, maxLine));
+export function readFd(fd: number, sink: LineSink, maxLine = MAX_READ_LINE_BYTES, initial = BUFFER_BYTES): number {
+  let buf = Buffer.allocUnsafe(Math.min(initial, maxLine));
   let carry = 0; // bytes of an unfinished line kept at the start of buf
   let lineNo = 0;
   let skipping = 0; // >0 while discarding an oversized line: bytes skipped so far

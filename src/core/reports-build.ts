@@ -3,7 +3,8 @@
  * first (cheap) so filters and limits apply before any record log is scanned.
  */
 import { countIssues, diagnoseRun, gateFails } from './diagnose';
-import { historyFor, listRunIds, loadRunMeta, type RunId, type RunMeta } from './catalog';
+import { byStart, historyIndex, listRunIds, loadRunMeta, type RunId, type RunMeta } from './catalog';
+import type { HistoryRun } from './model';
 import { emptyCounts, type Issue, type RunFacts, type Unreadable } from './model';
 import type { DiagnoseReport, RunsReport, RunsRow, SnapshotReport } from './reports';
 import { paths } from './store';
@@ -16,16 +17,15 @@ export const durationMs = (start?: string | null, end?: string | null): number |
   start && end ? Date.parse(end) - Date.parse(start) : null;
 
 const startOf = (m: RunMeta) => m.run?.started_at ?? '';
-const byStart = (a: RunMeta, b: RunMeta) => startOf(a).localeCompare(startOf(b)) || a.run_ref.localeCompare(b.run_ref);
 
 function factsOf(ws: Workspace, meta: RunMeta, keepAll: boolean): RunFacts & { all: CanonicalRecord[] } {
   const { all, ...records } = summarizeRecords(paths.records(ws, meta.project, meta.name), meta.run_ref, { keepAll });
   return { project: meta.project, name: meta.name, run_ref: meta.run_ref, run: meta.run, stages: meta.stages, records, unreadable: meta.unreadable, all };
 }
 
-function diagnoseMeta(ws: Workspace, meta: RunMeta, projectMetas: RunMeta[]): { facts: RunFacts; issues: Issue[] } {
+function diagnoseMeta(ws: Workspace, meta: RunMeta, history: HistoryRun[]): { facts: RunFacts; issues: Issue[] } {
   const facts = factsOf(ws, meta, false);
-  return { facts, issues: diagnoseRun({ run: facts, history: historyFor(projectMetas, meta) }) };
+  return { facts, issues: diagnoseRun({ run: facts, history }) };
 }
 
 export interface RunsFilter {
@@ -47,8 +47,9 @@ export function buildRunsReport(ws: Workspace, filter: RunsFilter): RunsReport {
     .sort(byStart)
     .reverse();
   if (filter.limit !== undefined) selected = selected.slice(0, filter.limit);
+  const historyOf = historyIndex(metas);
   const rows = selected.map((meta) => {
-    const { facts, issues } = diagnoseMeta(ws, meta, metas);
+    const { facts, issues } = diagnoseMeta(ws, meta, historyOf(meta));
     return runsRow(meta, facts, issues);
   });
   return { workspace: ws.root, runs: rows, unreadable };
@@ -99,12 +100,13 @@ export function buildSnapshotReport(ws: Workspace, id: RunId): SnapshotReport {
 export function buildDiagnoseReport(ws: Workspace, ids: RunId[], failOn: FailOn): DiagnoseReport {
   const projects = [...new Set(ids.map((id) => id.project))];
   const metasByProject = new Map(projects.map((p) => [p, listRunIds(ws, p).map((id) => loadRunMeta(ws, id))]));
+  const historyOf = historyIndex([...metasByProject.values()].flat());
   const targets = ids
     .map((id) => metasByProject.get(id.project)!.find((m) => m.name === id.name) ?? loadRunMeta(ws, id))
     .sort(byStart);
   const issues: Issue[] = [];
   const runs = targets.map((meta) => {
-    const result = diagnoseMeta(ws, meta, metasByProject.get(meta.project)!);
+    const result = diagnoseMeta(ws, meta, historyOf(meta));
     issues.push(...result.issues);
     return { run_ref: meta.run_ref, counts: countIssues(result.issues), stages: meta.stages.map((s) => s.stage_name) };
   });

@@ -197,11 +197,12 @@ describe('renderDiagnose', () => {
 });
 
 describe('renderError', () => {
-  it('is one line prefixed with the program name, plus an optional hint', () => {
-    assert.equal(renderError({ code: 'x', message: 'bad\nthing' }, { color: false }), 'contexta: bad\\nthing');
+  it('prefixes the program name, keeps one problem per line, escapes control characters, ends with a newline', () => {
+    assert.equal(renderError({ code: 'x', message: 'bad\n  line 2: thing' }, { color: false }), 'contexta: bad\n  line 2: thing\n');
+    assert.equal(renderError({ code: 'x', message: 'esc \x1b[31m' }, { color: false }), 'contexta: esc \\x1b[31m\n');
     assert.equal(
       renderError({ code: 'x', message: 'no workspace', details: { hint: 'run contexta init' } }, { color: false }),
-      'contexta: no workspace\nhint: run contexta init',
+      'contexta: no workspace\nhint: run contexta init\n',
     );
   });
 });
