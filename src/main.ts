@@ -72,8 +72,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Ctrl-C: stop between writes (appends are whole-line writes) and report 130, the shell convention.
-process.on('SIGINT', () => process.exit(EXIT_CODES.interrupted));
+// Ctrl-C keeps the default disposition on purpose: the kernel ends the process at once,
+// even inside a blocking read of stdin, and the shell reports 130. A JS handler would only
+// run between event-loop turns, i.e. after a synchronous import had already been written.
+// Each append is one write(2) of whole lines, so a signal never leaves half a line.
 // A closed pipe (`contexta runs | head`) is not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

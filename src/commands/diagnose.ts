@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { listRunIds, resolveRun } from '../core/catalog';
-import { EXIT_CODES } from '../core/errors';
+import { ContextaError, EXIT_CODES } from '../core/errors';
 import { buildDiagnoseReport } from '../core/reports-build';
 import { FAIL_ON } from '../schema/enums';
 import type { CliContext, RawOptions } from '../cli/context';
@@ -22,6 +22,10 @@ export type DiagnoseOptions = z.infer<typeof DiagnoseOptions>;
  */
 export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number> {
   const opts = parseOptions(DiagnoseOptions, raw, ['runs']);
+  if (opts.all && opts.runs.length) {
+    throw new ContextaError('usage', `name runs or pass --all, not both (got --all and ${opts.runs.join(', ')})`);
+  }
+  if (opts.json && opts.ndjson) throw new ContextaError('usage', 'choose one of --json and --ndjson');
   const ws = openForRead(ctx);
   const ids = opts.runs.length
     ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project)))

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ContextaError } from '../core/errors';
 import { buildRunsReport } from '../core/reports-build';
 import { STATUSES } from '../schema/enums';
 import type { CliContext, RawOptions } from '../cli/context';
@@ -20,6 +21,7 @@ export type RunsOptions = z.infer<typeof RunsOptions>;
 /** `contexta runs`: every run, newest first, with its stages' health and issue counts. */
 export async function runs(ctx: CliContext, raw: RawOptions): Promise<number> {
   const opts = parseOptions(RunsOptions, raw);
+  if (opts.json && opts.ndjson) throw new ContextaError('usage', 'choose one of --json and --ndjson');
   const ws = openForRead(ctx);
   const report = buildRunsReport(ws, {
     project: opts.project,

@@ -8,7 +8,6 @@ export const EXIT_CODES = {
   invalid_input: 2, // a record or value that breaks the contract; nothing written
   workspace: 3, // no workspace, unknown run, newer format, unreadable file
   io: 3, // the disk said no (ENOSPC, EACCES, EROFS…)
-  interrupted: 130,
 } as const;
 
 export type ErrorCode = keyof typeof EXIT_CODES;

@@ -179,6 +179,8 @@ table(R.stageWithoutMetrics, [
 table(R.expectedStageMissing, [
   { name: 'missing: stage seen in previous run → info', fixture: { history: [history(['train', 'eval', 'eval']), { ...history(['other']), run_ref: 'run:proj.old' }] }, expect: [{ severity: 'info', code: 'expected_stage_missing', stage: 'eval', summary: 'stage eval ran in previous run r0 but is missing from this run' }] },
   { name: 'missing: no history → nothing', fixture: { history: [] }, expect: [] },
+  { name: 'missing: run still open → nothing (later stages have not started yet)', fixture: { run: run('open'), history: [history(['train', 'eval'])] }, expect: [] },
+  { name: 'missing: run.json unreadable → nothing', fixture: { run: null, history: [history(['train', 'eval'])] }, expect: [] },
 ]);
 
 test('missing: details name the previous run', () => {
