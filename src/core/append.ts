@@ -57,12 +57,32 @@ function toChunks(lines: string[]): Buffer[] {
   return chunks;
 }
 
+/** How long a non-newline end must stay put before it counts as torn (see endsTorn). */
+const SETTLE_MS = 100;
+const SETTLE_STEP_MS = 2;
+const settleCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * True when the log ends inside a line left by a dead writer. While another
+ * process's multi-page write(2) is in flight, the file can end mid-line for a
+ * moment (readers see the size grow page by page); mending that would leave a
+ * blank line. A torn line does not move, so a non-newline end counts as torn
+ * only once the size has stayed the same for SETTLE_MS.
+ */
 function endsTorn(fd: number): boolean {
-  const size = fs.fstatSync(fd).size;
-  if (size === 0) return false;
   const last = Buffer.alloc(1);
-  fs.readSync(fd, last, 0, 1, size - 1);
-  return last[0] !== 0x0a;
+  let size = fs.fstatSync(fd).size;
+  let stableFor = 0;
+  for (;;) {
+    if (size === 0) return false;
+    fs.readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return false;
+    if (stableFor >= SETTLE_MS) return true;
+    Atomics.wait(settleCell, 0, 0, SETTLE_STEP_MS);
+    const now = fs.fstatSync(fd).size;
+    stableFor = now === size ? stableFor + SETTLE_STEP_MS : 0;
+    size = now;
+  }
 }
 
 /**

@@ -14,8 +14,22 @@ export function sortKeysDeep(value: unknown): unknown {
   return out;
 }
 
+/** True when keys are already in order at every depth (what the Python library and contexta write). */
+function isSortedDeep(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(isSortedDeep);
+  if (value === null || typeof value !== 'object') return true;
+  let previous = '';
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (key < previous || v === undefined || !isSortedDeep(v)) return false;
+    previous = key;
+  }
+  return true;
+}
+
 export function canonicalLine(record: unknown): string {
-  return JSON.stringify(sortKeysDeep(record));
+  // Most input is sorted already: checking is cheaper than copying every object.
+  return JSON.stringify(isSortedDeep(record) ? record : sortKeysDeep(record));
 }
 
 /** `k=v` pairs from --attr/--tag; values that look like numbers or booleans are stored as such. */

@@ -79,9 +79,14 @@ export function storedLine(record: unknown): string {
   return line;
 }
 
-/** Record one fact: create run/stage entries on first use, then append one whole line. */
-export function recordFact(ws: Workspace, ctx: FactContext, record: CanonicalRecord): CanonicalRecord {
+/**
+ * Record one fact: create run/stage entries on first use, then append one whole line.
+ * `open` may be a function so that an invalid record is refused before the workspace
+ * is created (exit 2, nothing written).
+ */
+export function recordFact(open: Workspace | (() => Workspace), ctx: FactContext, record: CanonicalRecord): CanonicalRecord {
   const line = toStoredLine(record);
+  const ws = typeof open === 'function' ? open() : open;
   if (ctx.stage) ensureStage(ws, ctx.project, ctx.run, ctx.stage, ctx.now);
   else ensureRun(ws, ctx.project, ctx.run, ctx.now);
   appendToRun(ws, ctx.project, ctx.run, [line]);

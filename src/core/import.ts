@@ -8,6 +8,8 @@ import { ContextaError } from './errors';
 import { appendToRun, storedLine } from './facts';
 import { ensureRun, ensureStage } from './store';
 import { checkRecord } from './validate';
+import { certainlyValid } from './quick-check';
+import type { CanonicalRecord } from '../schema/records';
 import type { Workspace } from './workspace';
 import { refParts } from '../schema/refs';
 import { MAX_LINE_BYTES } from './append';
@@ -16,12 +18,18 @@ import { MAX_LINE_BYTES } from './append';
 export const MAX_IMPORT_LINE_BYTES = 4 * MAX_LINE_BYTES;
 const MAX_REPORTED = 10;
 
+/** An instant kept with its parsed value, so bulk imports parse each timestamp once. */
+interface Instant {
+  at: string;
+  ms: number;
+}
+
 export interface ImportGroup {
   project: string;
   run: string;
   lines: string[];
-  earliest: string;
-  stages: Map<string, string>;
+  earliest: Instant;
+  stages: Map<string, Instant>;
 }
 
 export interface ImportPlan {
@@ -35,7 +43,7 @@ export interface LineProblem {
   message: string;
 }
 
-const earlier = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : b);
+const earlier = (a: Instant, b: Instant) => (a.ms <= b.ms ? a : b);
 
 /** Read and validate every line from `fd`; throws (exit 2) naming line and field, having written nothing. */
 export function planImport(fd: number, source: string): ImportPlan {
@@ -61,19 +69,22 @@ export function planImport(fd: number, source: string): ImportPlan {
       } catch (err) {
         return fail(lineNo, '', `is not valid JSON (${(err as Error).message})`);
       }
-      const record = unwrap(value);
-      const { record: rec, problems: found } = checkRecord(record);
-      if (!rec) return found.forEach((p) => fail(lineNo, p.path, p.message));
-      const ref = rec.envelope.record_ref;
+      const record = unwrap(value) as CanonicalRecord;
+      if (!certainlyValid(record)) {
+        const { problems: found } = checkRecord(record);
+        if (found.length) return found.forEach((p) => fail(lineNo, p.path, p.message));
+      }
+      const ref = record.envelope.record_ref;
       if (seen.has(ref)) return fail(lineNo, 'envelope.record_ref', `duplicates ${ref} from an earlier line`);
       seen.add(ref);
       let stored: string;
       try {
-        stored = storedLine(rec);
+        // The input as given (unknown fields and all), in canonical form; zod's copy only validated it.
+        stored = storedLine(record);
       } catch (err) {
         return fail(lineNo, '', (err as Error).message);
       }
-      addToPlan(plan, rec.envelope, stored);
+      addToPlan(plan, record.envelope, stored);
     },
     oversized(lineNo, bytes) {
       fail(lineNo, '', `is ${bytes} bytes or more; a record line may be at most ${MAX_IMPORT_LINE_BYTES} bytes`);
@@ -96,19 +107,19 @@ function unwrap(value: unknown): unknown {
 }
 
 function addToPlan(plan: ImportPlan, env: { run_ref: string; stage_execution_ref?: string | null; observed_at: string }, line: string): void {
-  const [project, run] = refParts(env.run_ref);
-  const key = `${project}.${run}`;
-  let group = plan.groups.get(key);
+  const observed: Instant = { at: env.observed_at, ms: Date.parse(env.observed_at) };
+  let group = plan.groups.get(env.run_ref);
   if (!group) {
-    group = { project, run, lines: [], earliest: env.observed_at, stages: new Map() };
-    plan.groups.set(key, group);
+    const [project, run] = refParts(env.run_ref);
+    group = { project, run, lines: [], earliest: observed, stages: new Map() };
+    plan.groups.set(env.run_ref, group);
   }
   group.lines.push(line);
-  group.earliest = earlier(group.earliest, env.observed_at);
+  group.earliest = earlier(group.earliest, observed);
   if (env.stage_execution_ref) {
-    const stage = refParts(env.stage_execution_ref)[2];
+    const stage = env.stage_execution_ref.slice(env.stage_execution_ref.lastIndexOf('.') + 1);
     const seen = group.stages.get(stage);
-    group.stages.set(stage, seen ? earlier(seen, env.observed_at) : env.observed_at);
+    group.stages.set(stage, seen ? earlier(seen, observed) : observed);
   }
   plan.records++;
 }
@@ -127,8 +138,8 @@ function importError(problems: LineProblem[], source: string): ContextaError {
 export function applyImport(ws: Workspace, plan: ImportPlan): { runs: string[] } {
   const runs: string[] = [];
   for (const group of plan.groups.values()) {
-    ensureRun(ws, group.project, group.run, group.earliest);
-    for (const [stage, at] of group.stages) ensureStage(ws, group.project, group.run, stage, at);
+    ensureRun(ws, group.project, group.run, group.earliest.at);
+    for (const [stage, first] of group.stages) ensureStage(ws, group.project, group.run, stage, first.at);
     appendToRun(ws, group.project, group.run, group.lines);
     runs.push(`run:${group.project}.${group.run}`);
   }

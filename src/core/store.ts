@@ -69,6 +69,8 @@ export function ensureStage(ws: Workspace, p: string, r: string, s: string, now:
   const file = paths.stageFile(ws, p, r, s);
   if (fs.existsSync(file)) return;
   ensureRun(ws, p, r, now);
+  // ensureRun returns early for an existing run: still refuse a stages/ planted as a symlink.
+  ensureDirInside(ws.root, paths.stages(ws, p, r));
   // The lock makes order_index follow creation order even when stages start in parallel.
   withLock(paths.stages(ws, p, r), () => {
     if (fs.existsSync(file)) return;

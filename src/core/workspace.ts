@@ -89,6 +89,8 @@ export function workspaceInfo(): WorkspaceInfo {
 
 /** Create the workspace if absent (idempotent, never clobbers). Returns whether it was created. */
 export function initWorkspace(root: string): { workspace: Workspace; created: boolean } {
+  // An existing workspace is checked first, so a newer format is refused before anything is created in it.
+  if (fs.existsSync(path.join(root, 'workspace.json'))) openWorkspace(root);
   try {
     fs.mkdirSync(path.join(root, 'projects'), { recursive: true });
   } catch (err) {

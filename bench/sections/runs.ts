@@ -1,0 +1,98 @@
+/**
+ * 4. `contexta runs --json` over workspaces of many small runs (one project,
+ * 5 stages and ~10 records each), at several sizes to show growth; a first
+ * call on the freshly written workspace and a second on the unchanged one.
+ * Baseline: reading every file of the workspace (`find -type f -exec cat`).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Config } from '../lib/config';
+import { manyRunsWorkspace } from '../lib/fixtures';
+import { BENCH_ENV, contexta, CLI, DATA, NODE, timeOnce, type Timing } from '../lib/measure';
+import { fmt, type Report } from '../lib/report';
+import type { StartupMedians } from './startup';
+
+export function benchRuns(cfg: Config, report: Report, startup: StartupMedians): void {
+  const perRun: { runs: number; msPerRun: number }[] = [];
+  const fixtures: Record<string, unknown>[] = [];
+  dropStaleRuns(cfg.runsSizes);
+  for (const runs of cfg.runsSizes) {
+    const fx = manyRunsWorkspace(runs, cfg.runsRecordsPerRun);
+    fixtures.push({ runs, workspace: fx.dir, bytes: fx.bytes, generated_ms: fx.generatedMs });
+    const section = `4. runs --json, ${fmt(runs)} runs x 5 stages x ${cfg.runsRecordsPerRun} records (${fmt(fx.bytes / 2 ** 20)} MiB)`;
+    const readAll = timeOnce({ file: 'bash', args: ['-c', 'find "$0" -type f -exec cat {} + > /dev/null', fx.dir] });
+    const cmd = contexta(['--workspace', fx.dir, 'runs', '--json'], { timeoutMs: cfg.runsTimeoutMs });
+    const first = timeOnce(cmd);
+    const net = first.ms - startup.versionMs;
+    report.add({
+      section,
+      figure: 'first call',
+      value: first.timedOut ? null : first.ms,
+      valueText: first.timedOut ? `> ${fmt(cfg.runsTimeoutMs / 1000)} s (killed)` : undefined,
+      unit: 'ms',
+      baseline: { label: 'find|cat all files', value: readAll.ms, unit: 'ms' },
+      ratio: first.timedOut ? undefined : first.ms / readAll.ms,
+      ratioLabel: 'runs/read-all',
+    });
+    if (!first.timedOut) {
+      report.add({ section, figure: 'first call per run (net of start-up)', value: net / runs, unit: 'ms/run' });
+      perRun.push({ runs, msPerRun: net / runs });
+    } else {
+      report.note(`runs --json over ${runs} runs did not finish within ${cfg.runsTimeoutMs / 1000} s and was killed`);
+    }
+    let second: Timing | null = null;
+    if (first.timedOut || first.ms > cfg.runsSecondCallBudgetMs) {
+      report.note(`second runs --json call over ${runs} runs skipped: the first took ${fmt(first.ms / 1000)} s (budget ${cfg.runsSecondCallBudgetMs / 1000} s; it would be measured again when faster)`);
+      report.add({ section, figure: 'second call (unchanged workspace)', value: null, valueText: 'skipped (see notes)', unit: 'ms' });
+    } else {
+      second = timeOnce(cmd);
+      report.add({
+        section,
+        figure: 'second call (unchanged workspace)',
+        value: second.timedOut ? null : second.ms,
+        valueText: second.timedOut ? `> ${fmt(cfg.runsTimeoutMs / 1000)} s (killed)` : undefined,
+        unit: 'ms',
+        baseline: { label: 'first call', value: first.ms, unit: 'ms' },
+        ratio: second.timedOut ? undefined : second.ms / first.ms,
+        ratioLabel: 'second/first',
+      });
+      if (!second.timedOut) report.add({ section, figure: 'second call per run (net of start-up)', value: (second.ms - startup.versionMs) / runs, unit: 'ms/run' });
+    }
+    if (runs === cfg.runsSizes[0]) checkListing(report, fx.dir, runs);
+  }
+  report.fixtures.runs = fixtures;
+  if (perRun.length >= 2) {
+    const a = perRun[0];
+    const b = perRun[perRun.length - 1];
+    report.add({
+      section: '4. runs --json growth',
+      figure: `time per run, ${fmt(b.runs)} vs ${fmt(a.runs)} runs`,
+      value: b.msPerRun,
+      unit: 'ms/run',
+      baseline: { label: `${fmt(a.runs)} runs`, value: a.msPerRun, unit: 'ms/run' },
+      ratio: b.msPerRun / a.msPerRun,
+      ratioLabel: '(1 = linear)',
+    });
+  }
+}
+
+/** The listing must hold every run, and the generated degraded records must show in the issue counts. */
+function checkListing(report: Report, dir: string, runs: number): void {
+  const res = spawnSync(NODE, [CLI, '--workspace', dir, 'runs', '--json'], { env: BENCH_ENV, maxBuffer: 1 << 30 });
+  try {
+    const doc = JSON.parse(res.stdout.toString('utf8')) as { runs: { issue_counts: { error: number; warning: number } }[] };
+    const flagged = doc.runs.filter((r) => r.issue_counts.error + r.issue_counts.warning > 0).length;
+    report.check(`runs --json lists all ${runs} runs with issue counts`, doc.runs.length === runs && flagged > 0, `${doc.runs.length} runs, ${flagged} with errors or warnings`);
+  } catch (err) {
+    report.check('runs --json output parses', false, `exit ${res.status}: ${(err as Error).message.slice(0, 300)}`);
+  }
+}
+
+/** Workspaces of sizes not measured this time are removed (each is rebuilt when measured). */
+function dropStaleRuns(sizes: number[]): void {
+  const keep = new Set(sizes.map((n) => `runs-${n}`));
+  for (const name of fs.readdirSync(DATA)) {
+    if (/^runs-\d+$/.test(name) && !keep.has(name)) fs.rmSync(path.join(DATA, name), { recursive: true, force: true });
+  }
+}
