@@ -59,8 +59,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_CODES.ok;
-      // Help shown because a subcommand was missing (`contexta record`): a usage error.
-      if (err.code === 'commander.help') return EXIT_CODES.usage;
+      // Help shown because a subcommand was missing (`contexta record`, exitCode 1): a usage error.
+      // Asked for with the help command (`contexta help runs`, exitCode 0): success.
+      if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
       const message = err.message.replace(/^error: /, '');
       await reportError(ctx, new ContextaError('usage', `${message} (see --help)`), json);
       return EXIT_CODES.usage;

@@ -43,7 +43,7 @@ export function recordDegraded(ctx: CliContext, raw: RawOptions): number {
     degradation_marker: (opts.marker ?? 'partial_failure') as 'partial_failure',
     completeness_marker: opts.completeness ?? 'partial',
   };
-  const record = recordFact(openForWrite(ctx), fact, buildRecord(fact, 'degraded', payload, extras));
+  const record = recordFact(() => openForWrite(ctx), fact, buildRecord(fact, 'degraded', payload, extras));
   ctx.stdout.write(`${record.envelope.record_ref}\n`);
   return 0;
 }

@@ -27,7 +27,7 @@ export function recordEvent(ctx: CliContext, raw: RawOptions): number {
     attributes: keyValues(opts.attr, 'attr'),
     origin_marker: opts.origin ?? 'explicit_capture',
   };
-  const record = recordFact(openForWrite(ctx), fact, buildRecord(fact, 'event', payload));
+  const record = recordFact(() => openForWrite(ctx), fact, buildRecord(fact, 'event', payload));
   ctx.stdout.write(`${record.envelope.record_ref}\n`);
   return 0;
 }

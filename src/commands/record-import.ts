@@ -32,6 +32,10 @@ export function recordImport(ctx: CliContext, raw: RawOptions): number {
   let plan;
   try {
     plan = planImport(fd, source);
+  } catch (err) {
+    // A read error (e.g. FILE is a directory) names the file, like an open error does.
+    if (err instanceof ContextaError) throw err;
+    throw new ContextaError('workspace', ioError('read', source, err).message, { file: source });
   } finally {
     if (!fromStdin) fs.closeSync(fd);
   }

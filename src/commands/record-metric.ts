@@ -30,7 +30,7 @@ export function recordMetric(ctx: CliContext, raw: RawOptions): number {
     aggregation_scope: opts.scope ?? (target.stage ? 'stage' : 'run'),
     tags: keyValues(opts.tag, 'tag'),
   };
-  const record = recordFact(openForWrite(ctx), fact, buildRecord(fact, 'metric', payload));
+  const record = recordFact(() => openForWrite(ctx), fact, buildRecord(fact, 'metric', payload));
   ctx.stdout.write(`${record.envelope.record_ref}\n`);
   return 0;
 }

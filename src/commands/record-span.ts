@@ -37,7 +37,7 @@ export function recordSpan(ctx: CliContext, raw: RawOptions): number {
     attributes: keyValues(opts.attr, 'attr'),
     linked_refs: opts.link ?? [],
   };
-  const record = recordFact(openForWrite(ctx), fact, buildRecord(fact, 'span', payload));
+  const record = recordFact(() => openForWrite(ctx), fact, buildRecord(fact, 'span', payload));
   ctx.stdout.write(`${record.envelope.record_ref}\n`);
   return 0;
 }

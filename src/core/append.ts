@@ -23,7 +23,12 @@ export function lineTooLong(bytes: number): string {
 /** Append lines (each without its newline) to `file`. */
 export function appendLines(file: string, lines: string[]): void {
   if (lines.length === 0) return;
-  const chunks = toChunks(lines);
+  appendChunks(file, chunkLines(lines));
+}
+
+/** Append chunks that each hold whole lines (every one ending in a newline), one write(2) each. */
+export function appendChunks(file: string, chunks: Buffer[]): void {
+  if (chunks.length === 0) return;
   let fd: number;
   try {
     fd = fs.openSync(file, APPEND_FLAGS, 0o644);
@@ -38,23 +43,40 @@ export function appendLines(file: string, lines: string[]): void {
   }
 }
 
-function toChunks(lines: string[]): Buffer[] {
-  const chunks: Buffer[] = [];
-  let parts: string[] = [];
-  let size = 0;
-  for (const line of lines) {
-    const bytes = Buffer.byteLength(line) + 1;
-    if (bytes - 1 > MAX_LINE_BYTES) throw new ContextaError('invalid_input', lineTooLong(bytes - 1));
-    if (size + bytes > CHUNK_BYTES && parts.length) {
-      chunks.push(Buffer.from(parts.join('')));
-      parts = [];
-      size = 0;
-    }
-    parts.push(line, '\n');
-    size += bytes;
+/**
+ * Packs lines into buffers of whole lines, at most CHUNK_BYTES each: one write(2)
+ * per buffer. Also how `record import` holds a big batch in memory compactly
+ * (bytes, not one string per record) until it is validated whole.
+ */
+export class ChunkBuilder {
+  readonly chunks: Buffer[] = [];
+  private parts: string[] = [];
+  private size = 0;
+
+  add(line: string): void {
+    const bytes = Buffer.byteLength(line);
+    if (bytes > MAX_LINE_BYTES) throw new ContextaError('invalid_input', lineTooLong(bytes));
+    if (this.size + bytes + 1 > CHUNK_BYTES && this.parts.length) this.flush();
+    this.parts.push(line);
+    this.size += bytes + 1;
   }
-  if (parts.length) chunks.push(Buffer.from(parts.join('')));
-  return chunks;
+
+  finish(): Buffer[] {
+    if (this.parts.length) this.flush();
+    return this.chunks;
+  }
+
+  private flush(): void {
+    this.chunks.push(Buffer.from(`${this.parts.join('\n')}\n`));
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
+export function chunkLines(lines: string[]): Buffer[] {
+  const builder = new ChunkBuilder();
+  for (const line of lines) builder.add(line);
+  return builder.finish();
 }
 
 /** How long a non-newline end must stay put before it counts as torn (see endsTorn). */

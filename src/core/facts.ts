@@ -4,7 +4,7 @@
  * contract and appends it. Also the batch path used by `record import` and `seed`.
  */
 import { randomBytes } from 'node:crypto';
-import { appendLines, MAX_LINE_BYTES, lineTooLong } from './append';
+import { appendChunks, chunkLines, MAX_LINE_BYTES, lineTooLong } from './append';
 import { canonicalLine } from './canonical';
 import { ContextaError } from './errors';
 import { ensureDirInside } from './fsio';
@@ -89,11 +89,12 @@ export function recordFact(open: Workspace | (() => Workspace), ctx: FactContext
   const ws = typeof open === 'function' ? open() : open;
   if (ctx.stage) ensureStage(ws, ctx.project, ctx.run, ctx.stage, ctx.now);
   else ensureRun(ws, ctx.project, ctx.run, ctx.now);
-  appendToRun(ws, ctx.project, ctx.run, [line]);
+  appendToRun(ws, ctx.project, ctx.run, chunkLines([line]));
   return record;
 }
 
-export function appendToRun(ws: Workspace, project: string, run: string, lines: string[]): void {
+/** Append chunks of whole lines (see ChunkBuilder) to a run's log. */
+export function appendToRun(ws: Workspace, project: string, run: string, chunks: Buffer[]): void {
   ensureDirInside(ws.root, paths.run(ws, project, run));
-  appendLines(paths.records(ws, project, run), lines);
+  appendChunks(paths.records(ws, project, run), chunks);
 }

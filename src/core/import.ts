@@ -12,7 +12,7 @@ import { certainlyValid } from './quick-check';
 import type { CanonicalRecord } from '../schema/records';
 import type { Workspace } from './workspace';
 import { refParts } from '../schema/refs';
-import { MAX_LINE_BYTES } from './append';
+import { ChunkBuilder, MAX_LINE_BYTES } from './append';
 
 /** An input line may carry whitespace the stored form drops, so allow some room over the stored limit. */
 export const MAX_IMPORT_LINE_BYTES = 4 * MAX_LINE_BYTES;
@@ -27,7 +27,7 @@ interface Instant {
 export interface ImportGroup {
   project: string;
   run: string;
-  lines: string[];
+  lines: ChunkBuilder;
   earliest: Instant;
   stages: Map<string, Instant>;
 }
@@ -111,10 +111,10 @@ function addToPlan(plan: ImportPlan, env: { run_ref: string; stage_execution_ref
   let group = plan.groups.get(env.run_ref);
   if (!group) {
     const [project, run] = refParts(env.run_ref);
-    group = { project, run, lines: [], earliest: observed, stages: new Map() };
+    group = { project, run, lines: new ChunkBuilder(), earliest: observed, stages: new Map() };
     plan.groups.set(env.run_ref, group);
   }
-  group.lines.push(line);
+  group.lines.add(line);
   group.earliest = earlier(group.earliest, observed);
   if (env.stage_execution_ref) {
     const stage = env.stage_execution_ref.slice(env.stage_execution_ref.lastIndexOf('.') + 1);
@@ -140,7 +140,7 @@ export function applyImport(ws: Workspace, plan: ImportPlan): { runs: string[] }
   for (const group of plan.groups.values()) {
     ensureRun(ws, group.project, group.run, group.earliest.at);
     for (const [stage, first] of group.stages) ensureStage(ws, group.project, group.run, stage, first.at);
-    appendToRun(ws, group.project, group.run, group.lines);
+    appendToRun(ws, group.project, group.run, group.lines.finish());
     runs.push(`run:${group.project}.${group.run}`);
   }
   return { runs };

@@ -27,9 +27,31 @@ export function isComponent(name: string): boolean {
   return componentProblem(name) === null;
 }
 
+const C = '[a-z0-9]{1,63}(?:-[a-z0-9]+)*';
+/**
+ * One anchored pattern per kind for the common case of a valid ref (record import
+ * checks several refs per record); a miss falls through to the detailed checks,
+ * which say what is wrong. Component length is re-checked there too.
+ */
+const FAST: Record<string, RegExp> = {
+  project: new RegExp(`^project:${C}$`),
+  run: new RegExp(`^run:${C}\\.${C}$`),
+  stage: new RegExp(`^stage:${C}\\.${C}\\.${C}$`),
+  record: new RegExp(`^record:${C}\\.${C}\\.${C}$`),
+};
+const FAST_ANY = new RegExp(`^[a-z][a-z0-9_-]*:${C}(?:\\.${C})*$`);
+const LONG_COMPONENT = /[a-z0-9-]{64}/;
+
 /** Why `ref` is not a valid StableRef (of `kind`, when given), or null when it is. */
 export function refProblem(ref: string, kind?: RefKind): string | null {
   if (typeof ref !== 'string') return 'must be a string';
+  const colon = ref.indexOf(':');
+  const fast = kind ? FAST[kind] : (FAST[ref.slice(0, colon)] ?? FAST_ANY);
+  if (ref.length <= REF_MAX && fast.test(ref) && !LONG_COMPONENT.test(ref)) return null;
+  return refDetail(ref, kind);
+}
+
+function refDetail(ref: string, kind?: RefKind): string | null {
   if (ref.length > REF_MAX) return `is ${ref.length} characters long (at most ${REF_MAX})`;
   const colon = ref.indexOf(':');
   if (colon <= 0) return 'must look like kind:value (for example run:my-project.my-run)';
