@@ -8,7 +8,7 @@ import { ContextaError } from '../core/errors';
 import type { FactContext } from '../core/facts';
 import { openOrInitWorkspace, type Workspace } from '../core/workspace';
 import { IsoTime, KeyValues, Name, nowIso, parseOptions, workspaceRoot } from './options';
-import { typedValue } from '../core/canonical';
+import { defineOwn, typedValue } from '../core/canonical';
 import type { CliContext } from '../cli/context';
 
 export const RecordTarget = z.object({
@@ -58,7 +58,7 @@ export function keyValues(pairs: string[] | undefined, flag: string): Record<str
   const out: Record<string, string | number | boolean> = {};
   for (const pair of list) {
     const eq = pair.indexOf('=');
-    out[pair.slice(0, eq)] = typedValue(pair.slice(eq + 1));
+    defineOwn(out, pair.slice(0, eq), typedValue(pair.slice(eq + 1)));
   }
   return out;
 }

@@ -9,9 +9,32 @@ export function sortKeysDeep(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out[key] = sortKeysDeep(v);
+    if (v === undefined) continue;
+    if (key === '__proto__') defineOwn(out, key, sortKeysDeep(v));
+    else out[key] = sortKeysDeep(v);
   }
   return out;
+}
+
+/**
+ * Sorted-key compact JSON built as text, not through a sorted copy: an object puts
+ * integer-like keys ("2", "10") first in numeric order whatever the insertion order,
+ * and assigning a "__proto__" key drops it.
+ */
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : sortedJson(v))).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const parts: string[] = [];
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) parts.push(`${JSON.stringify(key)}:${sortedJson(v)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** Plain assignment of a "__proto__" key (JSON.parse makes it an own key) would drop it silently. */
+export function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** True when keys are already in order at every depth (what the Python library and contexta write). */
@@ -29,7 +52,7 @@ function isSortedDeep(value: unknown): boolean {
 
 export function canonicalLine(record: unknown): string {
   // Most input is sorted already: checking is cheaper than copying every object.
-  return JSON.stringify(isSortedDeep(record) ? record : sortKeysDeep(record));
+  return isSortedDeep(record) ? JSON.stringify(record) : sortedJson(record);
 }
 
 /** `k=v` pairs from --attr/--tag; values that look like numbers or booleans are stored as such. */

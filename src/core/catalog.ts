@@ -68,7 +68,7 @@ export function sortStages(stages: StageExecution[]): StageExecution[] {
   return stages.sort(
     (a, b) =>
       (a.order_index ?? Number.MAX_SAFE_INTEGER) - (b.order_index ?? Number.MAX_SAFE_INTEGER) ||
-      cmp(a.started_at, b.started_at) ||
+      Date.parse(a.started_at) - Date.parse(b.started_at) ||
       cmp(a.stage_name, b.stage_name),
   );
 }
@@ -76,10 +76,28 @@ export function sortStages(stages: StageExecution[]): StageExecution[] {
 /** How many earlier runs cross-run rules see: enough to compare, bounded so `runs` stays linear. */
 export const HISTORY_DEPTH = 10;
 
-const startOf = (m: RunMeta) => m.run?.started_at ?? '';
-/** Plain code-unit order: ISO timestamps and refs sort correctly, and localeCompare is ~10x slower. */
+/** Plain code-unit order for refs and names: localeCompare is ~10x slower. */
 export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-export const byStart = (a: RunMeta, b: RunMeta) => cmp(startOf(a), startOf(b)) || cmp(a.run_ref, b.run_ref);
+/**
+ * Start instant in ms (unreadable runs first). Timestamps may carry any zone offset and
+ * precision (`03:00:00+02:00` is before `02:00:00Z`), so they are compared as instants,
+ * not strings; parsed once per run.
+ */
+const startMsCache = new WeakMap<RunMeta, number>();
+function startMs(m: RunMeta): number {
+  let ms = startMsCache.get(m);
+  if (ms === undefined) {
+    ms = Date.parse(m.run?.started_at ?? '');
+    if (Number.isNaN(ms)) ms = Number.NEGATIVE_INFINITY;
+    startMsCache.set(m, ms);
+  }
+  return ms;
+}
+export const byStart = (a: RunMeta, b: RunMeta) => {
+  const ta = startMs(a);
+  const tb = startMs(b);
+  return ta < tb ? -1 : ta > tb ? 1 : cmp(a.run_ref, b.run_ref);
+};
 
 /**
  * For every run, the runs of its project that precede it (by started_at, then ref),

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ContextaError } from './errors';
+import { ContextaError, ioError } from './errors';
 import { createFileExclusive, ensureDirInside, jsonText } from './fsio';
 import { toStoredLine } from './facts';
 import { openWorkspace, workspaceInfo } from './workspace';
@@ -124,6 +124,12 @@ export function writeSeed(root: string): { outcome: SeedOutcome; files: number }
     );
   }
   if (present === files.length) return { outcome: 'already_seeded', files: files.length };
+  // Like init: a --workspace whose parent directories do not exist yet is created.
+  try {
+    fs.mkdirSync(root, { recursive: true });
+  } catch (err) {
+    throw ioError('create directory', root, err);
+  }
   for (const file of files) {
     const target = path.join(root, file.path);
     if (fs.existsSync(target)) continue;
