@@ -10,6 +10,7 @@ import { openOrInitWorkspace, type Workspace } from '../core/workspace';
 import { IsoTime, KeyValues, Name, nowIso, parseOptions, workspaceRoot } from './options';
 import { defineOwn, typedValue } from '../core/canonical';
 import type { CliContext } from '../cli/context';
+import { componentProblem } from '../schema/refs';
 
 export const RecordTarget = z.object({
   project: Name,
@@ -28,10 +29,17 @@ const SOURCES = {
 /** Merge flags over environment, then validate. `needStage` for stage start/end. */
 export function resolveTarget(ctx: CliContext, raw: Record<string, unknown>, needStage = false): RecordTarget {
   const pick = (key: keyof typeof SOURCES) => {
-    const flag = raw[key];
-    if (typeof flag === 'string') return flag;
-    const env = ctx.env[SOURCES[key][1]];
-    return env === '' ? undefined : env;
+    const [flag, envName] = SOURCES[key];
+    const fromFlag = raw[key];
+    const env = ctx.env[envName];
+    const value = typeof fromFlag === 'string' ? fromFlag : env === '' ? undefined : env;
+    // Name the source the bad value came from: a stage script may never pass the flag itself.
+    const problem = value === undefined ? null : componentProblem(value);
+    if (problem) {
+      const source = typeof fromFlag === 'string' ? flag : envName;
+      throw new ContextaError('usage', `${source} ${JSON.stringify(value)} ${problem}`, { field: key, value });
+    }
+    return value;
   };
   const merged = { project: pick('project'), run: pick('run'), stage: pick('stage'), at: raw.at };
   for (const key of ['project', 'run', ...(needStage ? ['stage'] : [])] as (keyof typeof SOURCES)[]) {
@@ -43,8 +51,12 @@ export function resolveTarget(ctx: CliContext, raw: Record<string, unknown>, nee
   return parseOptions(RecordTarget, merged);
 }
 
+/** Facts are recorded after they were observed (recorded_at >= observed_at), so --at may not be ahead of now. */
 export function factContext(ctx: CliContext, target: RecordTarget): FactContext {
   const now = nowIso(ctx);
+  if (target.at && Date.parse(target.at) > Date.parse(now)) {
+    throw new ContextaError('usage', `--at ${target.at} is in the future (now is ${now}); a fact is recorded after it is observed`, { field: 'at' });
+  }
   return { project: target.project, run: target.run, stage: target.stage, observedAt: target.at, now };
 }
 

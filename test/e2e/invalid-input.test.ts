@@ -59,7 +59,7 @@ const RECORD_CASES: Case[] = [
   },
   { args: ['record', 'event', 'k', 'm', '--at', 'yesterday'], says: ['--at', 'ISO-8601'] },
   // Observed after it was recorded: refused by the record contract (recorded_at >= observed_at).
-  { args: ['record', 'metric', 'rows', '1', '--at', '2099-01-01T00:00:00Z'], says: ['observed_at'] },
+  { args: ['record', 'metric', 'rows', '1', '--at', '2099-01-01T00:00:00Z'], says: ['--at 2099-01-01T00:00:00Z', 'in the future'] },
   { args: ['record', 'event', 'k', 'm', '--attr', 'novalue'], says: ['--attr', 'key=value'] },
   {
     args: ['record', 'span', 's', '--start', '2025-03-18T02:00:00Z', '--end', '2025-03-18T01:00:00Z'],
