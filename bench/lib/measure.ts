@@ -36,7 +36,10 @@ export const contexta = (args: string[], extra: Partial<Cmd> = {}): Cmd => ({ fi
 export const nodeNoop = (): Cmd => ({ file: NODE, args: ['-e', '0'] });
 
 export const BENCH_ENV: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-for (const key of ['CONTEXTA_WORKSPACE', 'CONTEXTA_PROJECT', 'CONTEXTA_RUN', 'CONTEXTA_STAGE']) delete BENCH_ENV[key];
+for (const key of ['CONTEXTA_WORKSPACE', 'CONTEXTA_PROJECT', 'CONTEXTA_RUN', 'CONTEXTA_STAGE', 'CONTEXTA_CACHE']) delete BENCH_ENV[key];
+/** The read cache of `runs`/`diagnose` goes under bench/.data, cleared before each cold call. */
+export const BENCH_CACHE_DIR = path.join(DATA, 'cache');
+BENCH_ENV.CONTEXTA_CACHE_DIR = BENCH_CACHE_DIR;
 
 /** Run once, stdout discarded (like `> /dev/null`); returns wall time. Throws if the exit code is not accepted. */
 export function timeOnce(cmd: Cmd): Timing {

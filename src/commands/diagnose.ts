@@ -5,6 +5,7 @@ import { buildDiagnoseReport } from '../core/reports-build';
 import { FAIL_ON } from '../schema/enums';
 import type { CliContext, RawOptions } from '../cli/context';
 import { Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
+import { readerFor } from './cache';
 import { renderOptions, writeNdjson, writeText } from './output';
 
 export const DiagnoseOptions = z.object({
@@ -30,7 +31,9 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
   const ids = opts.runs.length
     ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project)))
     : listRunIds(ws, opts.project);
-  const report = buildDiagnoseReport(ws, ids, opts.failOn);
+  const reader = readerFor(ctx, ws);
+  const report = buildDiagnoseReport(ws, ids, opts.failOn, reader);
+  reader.save();
   if (opts.ndjson) {
     await writeNdjson(ctx, report.issues);
   } else if (opts.json) {

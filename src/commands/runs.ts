@@ -4,6 +4,7 @@ import { buildRunsReport } from '../core/reports-build';
 import { STATUSES } from '../schema/enums';
 import type { CliContext, RawOptions } from '../cli/context';
 import { IsoTime, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
+import { readerFor } from './cache';
 import { renderOptions, writeNdjson, writeText } from './output';
 
 export const RunsOptions = z.object({
@@ -23,13 +24,15 @@ export async function runs(ctx: CliContext, raw: RawOptions): Promise<number> {
   const opts = parseOptions(RunsOptions, raw);
   if (opts.json && opts.ndjson) throw new ContextaError('usage', 'choose one of --json and --ndjson');
   const ws = openForRead(ctx);
+  const reader = readerFor(ctx, ws);
   const report = buildRunsReport(ws, {
     project: opts.project,
     status: opts.status,
     since: opts.since,
     until: opts.until,
     limit: opts.limit === undefined ? undefined : Number(opts.limit),
-  });
+  }, reader);
+  reader.save();
   for (const u of report.unreadable) ctx.stderr.write(`contexta: warning: cannot read ${u.file}: ${u.reason}\n`);
   if (opts.ndjson) {
     await writeNdjson(ctx, report.runs);

@@ -5,26 +5,31 @@
 import { countIssues, diagnoseRun, gateFails } from './diagnose';
 import { byStart, historyIndex, listRunIds, loadRunMeta, type RunId, type RunMeta } from './catalog';
 import type { HistoryRun } from './model';
-import { emptyCounts, type Issue, type RunFacts, type Unreadable } from './model';
+import { emptyCounts, type Issue, type RecordSummary, type RunFacts, type Unreadable } from './model';
+import { diskReader, type RunReader } from './facts-cache';
 import type { DiagnoseReport, RunsReport, RunsRow, SnapshotReport } from './reports';
 import { paths } from './store';
 import { summarizeRecords } from './summarize';
 import type { Workspace } from './workspace';
 import type { FailOn, Status } from '../schema/enums';
-import type { CanonicalRecord } from '../schema/records';
 
 export const durationMs = (start?: string | null, end?: string | null): number | null =>
   start && end ? Date.parse(end) - Date.parse(start) : null;
 
 const startOf = (m: RunMeta) => m.run?.started_at ?? '';
 
-function factsOf(ws: Workspace, meta: RunMeta, keepAll: boolean): RunFacts & { all: CanonicalRecord[] } {
-  const { all, ...records } = summarizeRecords(paths.records(ws, meta.project, meta.name), meta.run_ref, { keepAll });
-  return { project: meta.project, name: meta.name, run_ref: meta.run_ref, run: meta.run, stages: meta.stages, records, unreadable: meta.unreadable, all };
-}
+const factsFrom = (meta: RunMeta, records: RecordSummary): RunFacts => ({
+  project: meta.project,
+  name: meta.name,
+  run_ref: meta.run_ref,
+  run: meta.run,
+  stages: meta.stages,
+  records,
+  unreadable: meta.unreadable,
+});
 
-function diagnoseMeta(ws: Workspace, meta: RunMeta, history: HistoryRun[]): { facts: RunFacts; issues: Issue[] } {
-  const facts = factsOf(ws, meta, false);
+function diagnoseMeta(reader: RunReader, meta: RunMeta, history: HistoryRun[]): { facts: RunFacts; issues: Issue[] } {
+  const facts = factsFrom(meta, reader.records(meta));
   return { facts, issues: diagnoseRun({ run: facts, history }) };
 }
 
@@ -36,8 +41,8 @@ export interface RunsFilter {
   limit?: number;
 }
 
-export function buildRunsReport(ws: Workspace, filter: RunsFilter): RunsReport {
-  const metas = listRunIds(ws, filter.project).map((id) => loadRunMeta(ws, id));
+export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = diskReader(ws)): RunsReport {
+  const metas = listRunIds(ws, filter.project).map((id) => reader.meta(id));
   const unreadable: Unreadable[] = metas.filter((m) => !m.run).flatMap((m) => m.unreadable);
   const since = filter.since ? Date.parse(filter.since) : -Infinity;
   const until = filter.until ? Date.parse(filter.until) : Infinity;
@@ -49,7 +54,7 @@ export function buildRunsReport(ws: Workspace, filter: RunsFilter): RunsReport {
   if (filter.limit !== undefined) selected = selected.slice(0, filter.limit);
   const historyOf = historyIndex(metas);
   const rows = selected.map((meta) => {
-    const { facts, issues } = diagnoseMeta(ws, meta, historyOf(meta));
+    const { facts, issues } = diagnoseMeta(reader, meta, historyOf(meta));
     return runsRow(meta, facts, issues);
   });
   return { workspace: ws.root, runs: rows, unreadable };
@@ -77,7 +82,8 @@ function runsRow(meta: RunMeta, facts: RunFacts, issues: Issue[]): RunsRow {
 
 export function buildSnapshotReport(ws: Workspace, id: RunId): SnapshotReport {
   const meta = loadRunMeta(ws, id);
-  const facts = factsOf(ws, meta, true);
+  const { all, ...records } = summarizeRecords(paths.records(ws, id.project, id.name), meta.run_ref, { keepAll: true });
+  const facts = { ...factsFrom(meta, records), all };
   const run = meta.run ?? { run_ref: meta.run_ref, project_ref: `project:${id.project}`, name: id.name, status: 'open' as const, started_at: '' };
   return {
     run: { ...run, project: id.project, duration_ms: durationMs(run.started_at, run.ended_at) },
@@ -97,16 +103,16 @@ export function buildSnapshotReport(ws: Workspace, id: RunId): SnapshotReport {
   };
 }
 
-export function buildDiagnoseReport(ws: Workspace, ids: RunId[], failOn: FailOn): DiagnoseReport {
+export function buildDiagnoseReport(ws: Workspace, ids: RunId[], failOn: FailOn, reader = diskReader(ws)): DiagnoseReport {
   const projects = [...new Set(ids.map((id) => id.project))];
-  const metasByProject = new Map(projects.map((p) => [p, listRunIds(ws, p).map((id) => loadRunMeta(ws, id))]));
+  const metasByProject = new Map(projects.map((p) => [p, listRunIds(ws, p).map((id) => reader.meta(id))]));
   const historyOf = historyIndex([...metasByProject.values()].flat());
   const targets = ids
-    .map((id) => metasByProject.get(id.project)!.find((m) => m.name === id.name) ?? loadRunMeta(ws, id))
+    .map((id) => metasByProject.get(id.project)!.find((m) => m.name === id.name) ?? reader.meta(id))
     .sort(byStart);
   const issues: Issue[] = [];
   const runs = targets.map((meta) => {
-    const result = diagnoseMeta(ws, meta, historyOf(meta));
+    const result = diagnoseMeta(reader, meta, historyOf(meta));
     issues.push(...result.issues);
     return { run_ref: meta.run_ref, counts: countIssues(result.issues), stages: meta.stages.map((s) => s.stage_name) };
   });

@@ -45,6 +45,9 @@ const TIMEOUT_MS = 30_000;
 const STACK_LINE = /^\s*at .*(?::\d+:\d+\)?|\(native\)|\(<anonymous>\))$/m;
 const INDENTED_AT = /^ {4}at /m;
 
+export const TEST_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'contexta-e2e-cache-'));
+process.on('exit', () => fs.rmSync(TEST_CACHE_DIR, { recursive: true, force: true }));
+
 /** The environment every invocation starts from: the runner's, minus CONTEXTA_* and Node test plumbing. */
 export function cleanEnv(extra: Env = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -54,6 +57,8 @@ export function cleanEnv(extra: Env = {}): NodeJS.ProcessEnv {
     env[key] = value;
   }
   env.NO_COLOR = '1';
+  // The read cache goes to a per-process temp dir: exercised by every test, never in the runner's ~/.cache.
+  env.CONTEXTA_CACHE_DIR = TEST_CACHE_DIR;
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;

@@ -362,3 +362,22 @@ test('runs are ordered by when they started, whatever zone offset their timestam
     [['info', 'b', 'run:tz.early']],
   );
 });
+
+test('the read cache: outside the workspace, same answers warm, invalidated by a new record', async () => {
+  const s = seededWorkspace();
+  const cacheDir = path.join(tempWorkspace().dir, 'cache');
+  const env = { CONTEXTA_CACHE_DIR: cacheDir };
+  // Files changed in the last 2 s are never cached (a second change in the same mtime tick would not show).
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  const tree = treeSnapshot(s.dir, { mtimes: true });
+  const cold = expectCode(run(['runs', '--json'], { cwd: s.dir, env }), 0).json();
+  assert.equal(fs.readdirSync(cacheDir).length, 1, 'one cache file for the workspace');
+  const warm = expectCode(run(['runs', '--json'], { cwd: s.dir, env }), 0).json();
+  assert.deepEqual(warm, cold);
+  assert.deepEqual(treeSnapshot(s.dir, { mtimes: true }), tree, 'read commands wrote into the workspace');
+  expectCode(run(['record', 'metric', 'late.metric', '1', '--project', SEED_PROJECT, '--run', 'nightly-day2'], { cwd: s.dir, env }), 0);
+  const after = expectCode(run(['runs', '--json'], { cwd: s.dir, env }), 0).json() as { runs: { name: string; record_count: number }[] };
+  assert.equal(after.runs.find((r) => r.name === 'nightly-day2')!.record_count, 13);
+  const off = expectCode(run(['runs', '--json'], { cwd: s.dir, env: { CONTEXTA_CACHE: 'off' } }), 0).json();
+  assert.deepEqual(off, after);
+});

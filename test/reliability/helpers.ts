@@ -44,11 +44,15 @@ function newestMtime(dir: string): number {
 
 ensureBuilt();
 
+export const TEST_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'contexta-rel-cache-'));
+process.on('exit', () => fs.rmSync(TEST_CACHE_DIR, { recursive: true, force: true }));
+
 /** The environment a clean shell would give: NO_COLOR=1, nothing from CONTEXTA_*. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CONTEXTA_') && k !== 'FORCE_COLOR') env[k] = v;
-  return { ...env, NO_COLOR: '1', ...extra };
+  // The read cache goes to a per-process temp dir: exercised by every test, never in the runner's ~/.cache.
+  return { ...env, NO_COLOR: '1', CONTEXTA_CACHE_DIR: TEST_CACHE_DIR, ...extra };
 }
 
 export interface RunResult {
