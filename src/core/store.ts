@@ -25,17 +25,24 @@ export function assertName(kind: EntityKind, name: string): string {
   return name;
 }
 
+// Plain concatenation, not path.join: every segment is a validated name (no separators,
+// no dots) and the root is already resolved, and path.join's normalizing showed up as
+// the top cost of listing 10,000 runs.
+const { sep } = path;
+const projectDir = (ws: Workspace, p: string) => `${ws.root}${sep}projects${sep}${assertName('project', p)}`;
+const runDir = (ws: Workspace, p: string, r: string) => `${projectDir(ws, p)}${sep}runs${sep}${assertName('run', r)}`;
+
 export const paths = {
-  projects: (ws: Workspace) => path.join(ws.root, 'projects'),
-  project: (ws: Workspace, p: string) => path.join(ws.root, 'projects', assertName('project', p)),
-  projectFile: (ws: Workspace, p: string) => path.join(paths.project(ws, p), 'project.json'),
-  runs: (ws: Workspace, p: string) => path.join(paths.project(ws, p), 'runs'),
-  run: (ws: Workspace, p: string, r: string) => path.join(paths.runs(ws, p), assertName('run', r)),
-  runFile: (ws: Workspace, p: string, r: string) => path.join(paths.run(ws, p, r), 'run.json'),
-  stages: (ws: Workspace, p: string, r: string) => path.join(paths.run(ws, p, r), 'stages'),
+  projects: (ws: Workspace) => `${ws.root}${sep}projects`,
+  project: projectDir,
+  projectFile: (ws: Workspace, p: string) => `${projectDir(ws, p)}${sep}project.json`,
+  runs: (ws: Workspace, p: string) => `${projectDir(ws, p)}${sep}runs`,
+  run: runDir,
+  runFile: (ws: Workspace, p: string, r: string) => `${runDir(ws, p, r)}${sep}run.json`,
+  stages: (ws: Workspace, p: string, r: string) => `${runDir(ws, p, r)}${sep}stages`,
   stageFile: (ws: Workspace, p: string, r: string, s: string) =>
-    path.join(paths.stages(ws, p, r), `${assertName('stage', s)}.json`),
-  records: (ws: Workspace, p: string, r: string) => path.join(paths.run(ws, p, r), 'records.ndjson'),
+    `${runDir(ws, p, r)}${sep}stages${sep}${assertName('stage', s)}.json`,
+  records: (ws: Workspace, p: string, r: string) => `${runDir(ws, p, r)}${sep}records.ndjson`,
 };
 
 function checked<T>(schema: { safeParse(v: unknown): { success: boolean; data?: T; error?: { issues: unknown[] } } }, value: unknown, what: string): T {
