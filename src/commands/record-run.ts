@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
 import { ensureRun, updateRun } from '../core/store';
 import { STATUSES } from '../schema/enums';
-import type { Run } from '../schema/entities';
+import { applyLifecycle } from '../core/lifecycle';
 import type { CliContext, RawOptions } from '../cli/context';
 import { openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
@@ -24,20 +24,14 @@ export function recordRun(ctx: CliContext, raw: RawOptions): number {
   const at = target.at ?? nowIso(ctx);
   const ws = openForWrite(ctx);
   ensureRun(ws, target.project, target.run, at);
-  const run = updateRun(ws, target.project, target.run, (current) => patchRun(current, opts, at, target.at));
+  const run = updateRun(ws, target.project, target.run, (current) =>
+    applyLifecycle(opts.description === undefined ? current : { ...current, description: opts.description }, {
+      action: opts.action,
+      status: opts.status,
+      at,
+      explicitAt: target.at,
+    }),
+  );
   ctx.stdout.write(`${run.run_ref}\n`);
   return 0;
-}
-
-function patchRun(run: Run, opts: RecordRunOptions, at: string, explicitAt?: string): Run {
-  const next: Run = { ...run };
-  if (opts.description !== undefined) next.description = opts.description;
-  if (opts.action === 'start') {
-    if (explicitAt) next.started_at = explicitAt;
-    return next;
-  }
-  next.status = opts.status ?? 'completed';
-  if (next.status === 'open') delete next.ended_at;
-  else next.ended_at = at;
-  return next;
 }

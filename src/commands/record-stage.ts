@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
 import { ensureStage, updateStage } from '../core/store';
 import { STATUSES } from '../schema/enums';
-import type { StageExecution } from '../schema/entities';
+import { applyLifecycle } from '../core/lifecycle';
 import type { CliContext, RawOptions } from '../cli/context';
 import { openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
@@ -25,20 +25,8 @@ export function recordStage(ctx: CliContext, raw: RawOptions): number {
   const ws = openForWrite(ctx);
   ensureStage(ws, target.project, target.run, stageName, at);
   const stage = updateStage(ws, target.project, target.run, stageName, (current) =>
-    patchStage(current, opts, at, target.at),
+    applyLifecycle(current, { action: opts.action, status: opts.status, at, explicitAt: target.at }),
   );
   ctx.stdout.write(`${stage.stage_execution_ref}\n`);
   return 0;
-}
-
-function patchStage(stage: StageExecution, opts: RecordStageOptions, at: string, explicitAt?: string): StageExecution {
-  const next: StageExecution = { ...stage };
-  if (opts.action === 'start') {
-    if (explicitAt) next.started_at = explicitAt;
-    return next;
-  }
-  next.status = opts.status ?? 'completed';
-  if (next.status === 'open') delete next.ended_at;
-  else next.ended_at = at;
-  return next;
 }

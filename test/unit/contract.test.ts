@@ -127,3 +127,14 @@ test('seed is deterministic and every seeded record is valid', () => {
     assert.deepEqual(d.payload.attributes, { expected_minimum_rows: 10000, row_count: 0, stage: 'validate' });
   }
 });
+
+test('run/stage lifecycle: end defaults to completed, open clears ended_at, only --at moves a start', async () => {
+  const { applyLifecycle } = await import('../../src/core/lifecycle');
+  const open = { status: 'open' as const, started_at: '2025-03-18T02:00:00Z' };
+  const at = '2025-03-18T03:00:00Z';
+  assert.deepEqual(applyLifecycle(open, { action: 'end', at }), { ...open, status: 'completed', ended_at: at });
+  assert.deepEqual(applyLifecycle(open, { action: 'end', status: 'failed', at }), { ...open, status: 'failed', ended_at: at });
+  assert.deepEqual(applyLifecycle({ ...open, status: 'completed' as const, ended_at: at }, { action: 'end', status: 'open', at }), open);
+  assert.deepEqual(applyLifecycle(open, { action: 'start', at }), open);
+  assert.deepEqual(applyLifecycle(open, { action: 'start', at, explicitAt: '2025-03-18T01:00:00Z' }), { ...open, started_at: '2025-03-18T01:00:00Z' });
+});
