@@ -8,7 +8,7 @@ import { ContextaError } from './errors';
 import { appendToRun, storedLine } from './facts';
 import { ensureRun, ensureStage } from './store';
 import { checkRecord } from './validate';
-import { certainlyValid } from './quick-check';
+import { certainlyValid, instantOf } from './quick-check';
 import type { CanonicalRecord } from '../schema/records';
 import type { Workspace } from './workspace';
 import { refParts } from '../schema/refs';
@@ -107,7 +107,7 @@ function unwrap(value: unknown): unknown {
 }
 
 function addToPlan(plan: ImportPlan, env: { run_ref: string; stage_execution_ref?: string | null; observed_at: string }, line: string): void {
-  const observed: Instant = { at: env.observed_at, ms: Date.parse(env.observed_at) };
+  const observed: Instant = { at: env.observed_at, ms: instantOf(env.observed_at) };
   let group = plan.groups.get(env.run_ref);
   if (!group) {
     const [project, run] = refParts(env.run_ref);

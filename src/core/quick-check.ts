@@ -42,7 +42,20 @@ const ref = (v: unknown, kind?: RefKind) => str(v) && refProblem(v, kind) === nu
 const optRef = (v: unknown, kind?: RefKind) => absent(v) || ref(v, kind);
 const optObj = (v: unknown) => v === undefined || isObj(v);
 const optArr = (v: unknown) => v === undefined || Array.isArray(v);
-const time = (v: unknown): number => (str(v) && ISO_TIMESTAMP.test(v) ? Date.parse(v) : NaN);
+let lastTime = '';
+let lastMs = NaN;
+/**
+ * Milliseconds of an ISO timestamp, NaN when it is not one. Records of a batch often
+ * share timestamps, so the last answer is remembered (Date.parse was ~5% of an import).
+ */
+export function instantOf(v: unknown): number {
+  if (v === lastTime) return lastMs;
+  if (!str(v) || !ISO_TIMESTAMP.test(v)) return NaN;
+  lastTime = v;
+  lastMs = Date.parse(v);
+  return lastMs;
+}
+const time = instantOf;
 
 function envelopeOk(e: Obj): boolean {
   const recorded = time(e.recorded_at);
