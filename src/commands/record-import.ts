@@ -2,16 +2,29 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { ContextaError, ioError } from '../core/errors';
-import { applyImport, planImport } from '../core/import';
+import { applyImport, planImport, refsInLog, type ExistingRefs } from '../core/import';
+import { paths } from '../core/store';
+import { openWorkspace } from '../core/workspace';
+import { refParts } from '../schema/refs';
 import type { CliContext, RawOptions } from '../cli/context';
 import { openForWrite } from './record-context';
-import { parseOptions, writeJson } from './options';
+import { parseOptions, workspaceRoot, writeJson } from './options';
 
 export const RecordImportOptions = z.object({
   file: z.optional(z.string()),
   json: z.optional(z.boolean()),
 });
 export type RecordImportOptions = z.infer<typeof RecordImportOptions>;
+
+/** A re-import adds nothing: records whose ref the run's log already holds are skipped. Reads only. */
+function existingRefsIn(root: string): ExistingRefs {
+  if (!fs.existsSync(path.join(root, 'workspace.json'))) return () => new Set();
+  const ws = openWorkspace(root);
+  return (runRef) => {
+    const [project, run] = refParts(runRef);
+    return refsInLog(paths.records(ws, project, run));
+  };
+}
 
 /** `record import [FILE|-]`: validate every line, then write; one bad line and nothing is written. */
 export function recordImport(ctx: CliContext, raw: RawOptions): number {
@@ -29,9 +42,10 @@ export function recordImport(ctx: CliContext, raw: RawOptions): number {
       throw new ContextaError('workspace', ioError('read', opts.file!, err).message, { file: opts.file });
     }
   }
+  const existing = existingRefsIn(workspaceRoot(ctx));
   let plan;
   try {
-    plan = planImport(fd, source);
+    plan = planImport(fd, source, existing);
   } catch (err) {
     // A read error (e.g. FILE is a directory) names the file, like an open error does.
     if (err instanceof ContextaError) throw err;
@@ -40,7 +54,11 @@ export function recordImport(ctx: CliContext, raw: RawOptions): number {
     if (!fromStdin) fs.closeSync(fd);
   }
   const { runs } = applyImport(openForWrite(ctx), plan);
-  if (opts.json) writeJson(ctx, { imported: plan.records, runs });
-  else ctx.stdout.write(`imported ${plan.records} record${plan.records === 1 ? '' : 's'} into ${runs.join(', ')}\n`);
+  if (opts.json) {
+    writeJson(ctx, { imported: plan.records, already_present: plan.alreadyPresent, runs });
+  } else {
+    const skipped = plan.alreadyPresent ? ` (${plan.alreadyPresent} already present, skipped)` : '';
+    ctx.stdout.write(`imported ${plan.records} record${plan.records === 1 ? '' : 's'} into ${runs.join(', ')}${skipped}\n`);
+  }
   return 0;
 }

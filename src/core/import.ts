@@ -3,8 +3,8 @@
  * library's {"sequence", "appended_at", "record"} lines. All-or-nothing: every
  * line is decoded and validated before the first byte is written.
  */
-import { readFd, type LineSink } from './lines';
-import { ContextaError } from './errors';
+import { readFd, readLines, type LineSink } from './lines';
+import { ContextaError, ioError } from './errors';
 import { appendToRun, storedLine } from './facts';
 import { ensureRun, ensureStage } from './store';
 import { checkRecord } from './validate';
@@ -34,8 +34,15 @@ export interface ImportGroup {
 
 export interface ImportPlan {
   records: number;
+  /** Records whose record_ref the target run's log already holds: skipped, so a re-import adds nothing. */
+  alreadyPresent: number;
+  /** Every run the input names, in order of first appearance (also those with nothing new). */
+  runRefs: Set<string>;
   groups: Map<string, ImportGroup>;
 }
+
+/** The record_refs already in a run's log (an empty set when the run or workspace does not exist yet). */
+export type ExistingRefs = (runRef: string) => Set<string>;
 
 export interface LineProblem {
   line: number;
@@ -46,11 +53,12 @@ export interface LineProblem {
 const earlier = (a: Instant, b: Instant) => (a.ms <= b.ms ? a : b);
 
 /** Read and validate every line from `fd`; throws (exit 2) naming line and field, having written nothing. */
-export function planImport(fd: number, source: string): ImportPlan {
+export function planImport(fd: number, source: string, existingRefs: ExistingRefs = () => new Set()): ImportPlan {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const problems: LineProblem[] = [];
   const seen = new Set<string>();
-  const plan: ImportPlan = { records: 0, groups: new Map() };
+  const existing = new Map<string, Set<string>>();
+  const plan: ImportPlan = { records: 0, alreadyPresent: 0, runRefs: new Set(), groups: new Map() };
   const fail = (line: number, field: string, message: string) => {
     if (problems.length < 1000) problems.push({ line, field, message });
   };
@@ -77,6 +85,14 @@ export function planImport(fd: number, source: string): ImportPlan {
       const ref = record.envelope.record_ref;
       if (seen.has(ref)) return fail(lineNo, 'envelope.record_ref', `duplicates ${ref} from an earlier line`);
       seen.add(ref);
+      const runRef = record.envelope.run_ref;
+      plan.runRefs.add(runRef);
+      let present = existing.get(runRef);
+      if (!present) existing.set(runRef, (present = existingRefs(runRef)));
+      if (present.has(ref)) {
+        plan.alreadyPresent++;
+        return;
+      }
       let stored: string;
       try {
         // The input as given (unknown fields and all), in canonical form; zod's copy only validated it.
@@ -92,7 +108,7 @@ export function planImport(fd: number, source: string): ImportPlan {
   };
   readFd(fd, sink, MAX_IMPORT_LINE_BYTES);
   if (problems.length) throw importError(problems, source);
-  if (plan.records === 0) {
+  if (plan.records === 0 && plan.alreadyPresent === 0) {
     throw new ContextaError('invalid_input', `${source} holds no records (expected one JSON record per line)`, { source });
   }
   return plan;
@@ -136,12 +152,31 @@ function importError(problems: LineProblem[], source: string): ContextaError {
 
 /** Write a validated plan: run and stage entries first (started at their earliest record), then the lines. */
 export function applyImport(ws: Workspace, plan: ImportPlan): { runs: string[] } {
-  const runs: string[] = [];
   for (const group of plan.groups.values()) {
     ensureRun(ws, group.project, group.run, group.earliest.at);
     for (const [stage, first] of group.stages) ensureStage(ws, group.project, group.run, stage, first.at);
     appendToRun(ws, group.project, group.run, group.lines.finish());
-    runs.push(`run:${group.project}.${group.run}`);
   }
-  return { runs };
+  return { runs: [...plan.runRefs] };
+}
+
+/** record_refs of the readable lines of a log; unreadable lines are diagnose's business, not import's. */
+export function refsInLog(file: string): Set<string> {
+  const refs = new Set<string>();
+  try {
+    readLines(file, {
+      line(buf, start, end) {
+        try {
+          const ref = (JSON.parse(buf.toString('utf8', start, end)) as CanonicalRecord).envelope?.record_ref;
+          if (typeof ref === 'string') refs.add(ref);
+        } catch {
+          // torn or corrupt line: it holds no record to collide with
+        }
+      },
+      oversized: () => undefined,
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('read', file, err);
+  }
+  return refs;
 }

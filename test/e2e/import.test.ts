@@ -138,8 +138,8 @@ test('import from standard input (`-` and no argument) stores the same bytes as 
     runAsync(['record', 'import', '-', '--json'], { cwd: viaDash.dir, input }),
     runAsync(['record', 'import'], { cwd: viaDefault.dir, input }),
   ]);
-  assert.deepEqual(expectCode(file, 0).json(), { imported: 8, runs: [PY_RUN] });
-  assert.deepEqual(expectCode(dash, 0).json(), { imported: 8, runs: [PY_RUN] });
+  assert.deepEqual(expectCode(file, 0).json(), { imported: 8, already_present: 0, runs: [PY_RUN] });
+  assert.deepEqual(expectCode(dash, 0).json(), { imported: 8, already_present: 0, runs: [PY_RUN] });
   expectCode(dflt, 0);
   const log = (ws: string) => fs.readFileSync(path.join(runDir(ws, 'python-pipeline', 'nightly-day4'), 'records.ndjson'));
   assert.ok(log(viaDash.ws).equals(log(viaFile.ws)));
@@ -149,7 +149,7 @@ test('import from standard input (`-` and no argument) stores the same bytes as 
 test('import bare canonical lines: stored byte for byte; diagnose reports the marker and the error event', () => {
   const tmp = tempWorkspace();
   const r = expectCode(run(['record', 'import', CANON_FILE, '--json'], { cwd: tmp.dir }), 0);
-  assert.deepEqual(r.json(), { imported: 4, runs: [CANON_RUN] });
+  assert.deepEqual(r.json(), { imported: 4, already_present: 0, runs: [CANON_RUN] });
   const dir = runDir(tmp.ws, 'batch-etl', 'backfill-0322');
   assert.ok(fs.readFileSync(path.join(dir, 'records.ndjson')).equals(fs.readFileSync(CANON_FILE)), 'stored lines differ from canonical input');
   assert.deepEqual(fs.readdirSync(path.join(dir, 'stages')).sort(), ['extract.json', 'load.json']);
@@ -170,7 +170,7 @@ test('one import may mix wrapped and bare lines of several runs; snapshot record
   const a = tempWorkspace();
   const input = Buffer.concat([fs.readFileSync(CANON_FILE), fs.readFileSync(PY_FILE)]);
   const r = expectCode(run(['record', 'import', '-', '--json'], { cwd: a.dir, input }), 0).json();
-  assert.deepEqual(r, { imported: 12, runs: [CANON_RUN, PY_RUN] });
+  assert.deepEqual(r, { imported: 12, already_present: 0, runs: [CANON_RUN, PY_RUN] });
 
   // import → snapshot → import: the same stored bytes.
   const snap = expectCode(run(['snapshot', PY_RUN, '--json'], { cwd: a.dir }), 0).json();
@@ -196,4 +196,19 @@ test('import problems that are not the records: missing file and a directory exi
   expectCode(empty, 2);
   assert.match(empty.stderr, /no records/);
   assert.deepEqual(fs.readdirSync(tmp.dir), []);
+});
+
+test('a re-import adds nothing: records already in the run are skipped and counted', async () => {
+  const a = tempWorkspace();
+  expectCode(run(['record', 'import', PY_FILE], { cwd: a.dir }), 0);
+  const log = path.join(runDir(a.ws, 'python-pipeline', 'nightly-day4'), 'records.ndjson');
+  const before = fs.readFileSync(log);
+  const again = expectCode(run(['record', 'import', PY_FILE, '--json'], { cwd: a.dir }), 0).json();
+  assert.deepEqual(again, { imported: 0, already_present: 8, runs: [PY_RUN] });
+  assert.ok(fs.readFileSync(log).equals(before), 'the log changed on a re-import');
+  // A batch mixing old and new records appends only the new ones.
+  const canon = fs.readFileSync(CANON_FILE);
+  const mixed = expectCode(await runAsync(['record', 'import', '-'], { cwd: a.dir, input: Buffer.concat([fs.readFileSync(PY_FILE), canon]) }), 0);
+  assert.equal(mixed.stdout, `imported 4 records into ${PY_RUN}, ${CANON_RUN} (8 already present, skipped)\n`);
+  assert.ok(fs.readFileSync(log).equals(before));
 });
