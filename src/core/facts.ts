@@ -81,12 +81,12 @@ export function storedLine(record: unknown): string {
 
 /**
  * Record one fact: create run/stage entries on first use, then append one whole line.
- * `open` may be a function so that an invalid record is refused before the workspace
- * is created (exit 2, nothing written).
+ * The workspace is opened (or created) only after the record is validated, so an
+ * invalid record leaves nothing behind (exit 2, nothing written).
  */
-export function recordFact(open: Workspace | (() => Workspace), ctx: FactContext, record: CanonicalRecord): CanonicalRecord {
+export function recordFact(openWorkspace: () => Workspace, ctx: FactContext, record: CanonicalRecord): CanonicalRecord {
   const line = toStoredLine(record);
-  const ws = typeof open === 'function' ? open() : open;
+  const ws = openWorkspace();
   if (ctx.stage) ensureStage(ws, ctx.project, ctx.run, ctx.stage, ctx.now);
   else ensureRun(ws, ctx.project, ctx.run, ctx.now);
   appendToRun(ws, ctx.project, ctx.run, chunkLines([line]));
