@@ -6,6 +6,7 @@
  * needed; `checkCanonical` verifies a sample against a real deep sort.
  */
 import * as fs from 'node:fs';
+import fse from 'fs-extra';
 import * as path from 'node:path';
 
 export const STAGES = ['ingest', 'preprocess', 'validate', 'train', 'evaluate'] as const;
@@ -111,31 +112,32 @@ export function writeRunRecords(file: string, shape: RunShape, lineAt: LineAt): 
   return bytes;
 }
 
-const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+
+// fs-extra for what it is for: JSON files written with their parent directories created.
+const outputJson = (file: string, value: unknown) => fse.outputJsonSync(file, value, { spaces: 2 });
 
 export function writeWorkspaceJson(root: string): void {
-  fs.mkdirSync(root, { recursive: true });
-  fs.writeFileSync(path.join(root, 'workspace.json'), json({ format: 'contexta-workspace', format_version: 1 }));
+  outputJson(path.join(root, 'workspace.json'), { format: 'contexta-workspace', format_version: 1 });
 }
 
 export function writeProject(root: string, project: string): void {
   const dir = path.join(root, 'projects', project);
-  fs.mkdirSync(path.join(dir, 'runs'), { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, 'project.json'),
-    json({ project_ref: `project:${project}`, name: project, created_at: isoAt(BASE_MS), description: 'Benchmark fixture', tags: {} }),
-  );
+  fse.ensureDirSync(path.join(dir, 'runs'));
+  outputJson(path.join(dir, 'project.json'), {
+    project_ref: `project:${project}`,
+    name: project,
+    created_at: isoAt(BASE_MS),
+    description: 'Benchmark fixture',
+    tags: {},
+  });
 }
 
 /** run.json, stages/*.json (all completed) and records.ndjson for one run; returns records bytes. */
 export function writeRun(root: string, project: string, run: string, shape: RunShape, lineAt?: LineAt): number {
   const dir = path.join(root, 'projects', project, 'runs', run);
-  fs.mkdirSync(path.join(dir, 'stages'), { recursive: true });
   const endMs = shape.startMs + shape.records * shape.stepMs + 1000;
   const runRef = `run:${project}.${run}`;
-  fs.writeFileSync(
-    path.join(dir, 'run.json'),
-    json({
+  outputJson(path.join(dir, 'run.json'), {
       run_ref: runRef,
       project_ref: `project:${project}`,
       name: run,
@@ -143,14 +145,11 @@ export function writeRun(root: string, project: string, run: string, shape: RunS
       started_at: isoAt(shape.startMs),
       ended_at: isoAt(endMs),
       description: 'Benchmark fixture run',
-    }),
-  );
+  });
   STAGES.forEach((stage, order) => {
     const first = Math.ceil((order * shape.records) / STAGES.length);
     const next = Math.ceil(((order + 1) * shape.records) / STAGES.length);
-    fs.writeFileSync(
-      path.join(dir, 'stages', `${stage}.json`),
-      json({
+    outputJson(path.join(dir, 'stages', `${stage}.json`), {
         stage_execution_ref: `stage:${project}.${run}.${stage}`,
         run_ref: runRef,
         stage_name: stage,
@@ -158,8 +157,7 @@ export function writeRun(root: string, project: string, run: string, shape: RunS
         started_at: isoAt(shape.startMs + first * shape.stepMs),
         ended_at: isoAt(shape.startMs + next * shape.stepMs + 1000),
         order_index: order,
-      }),
-    );
+    });
   });
   return writeRunRecords(path.join(dir, 'records.ndjson'), shape, lineAt ?? sequential(project, run));
 }
