@@ -33,7 +33,11 @@ export async function runs(ctx: CliContext, raw: RawOptions): Promise<number> {
     limit: opts.limit === undefined ? undefined : Number(opts.limit),
   }, reader);
   reader.save();
-  for (const u of report.unreadable) ctx.stderr.write(`contexta: warning: cannot read ${u.file}: ${u.reason}\n`);
+  // Text output lists unreadable runs under the table; machine output says so on stderr too,
+  // since an NDJSON stream of rows has no place for them.
+  if (opts.json || opts.ndjson) {
+    for (const u of report.unreadable) ctx.stderr.write(`contexta: warning: cannot read ${u.file}: ${u.reason}\n`);
+  }
   if (opts.ndjson) {
     await writeNdjson(ctx, report.runs);
   } else if (opts.json) {
