@@ -62,6 +62,23 @@ export function benchRuns(cfg: Config, report: Report, startup: StartupMedians):
       });
       if (!second.timedOut) report.add({ section, figure: 'second call per run (net of start-up)', value: (second.ms - startup.versionMs) / runs, unit: 'ms/run' });
     }
+    // diagnose --all walks the same runs; uncached, so a quadratic step would show here.
+    const diagnoseAll = timeOnce(
+      contexta(['--workspace', fx.dir, 'diagnose', '--all', '--json'], {
+        ok: [0, 1],
+        timeoutMs: cfg.runsTimeoutMs,
+        env: { ...BENCH_ENV, CONTEXTA_CACHE: 'off' },
+      }),
+    );
+    report.add({
+      section,
+      figure: 'diagnose --all --json (cache off)',
+      value: diagnoseAll.timedOut ? null : diagnoseAll.ms,
+      unit: 'ms',
+      baseline: { label: 'runs first call', value: first.ms, unit: 'ms' },
+      ratio: diagnoseAll.timedOut ? undefined : diagnoseAll.ms / first.ms,
+      ratioLabel: 'diagnose/runs',
+    });
     if (runs === cfg.runsSizes[0]) checkListing(report, fx.dir, runs);
   }
   report.fixtures.runs = fixtures;

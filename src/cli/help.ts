@@ -10,6 +10,9 @@ Examples:
 
 Workspace: --workspace PATH, else $CONTEXTA_WORKSPACE, else the nearest .contexta/
 in this directory or a parent, else ./.contexta.
+Environment: CONTEXTA_PROJECT, CONTEXTA_RUN, CONTEXTA_STAGE (record context),
+CONTEXTA_CACHE=off / CONTEXTA_CACHE_DIR (read cache of runs and diagnose, kept
+outside the workspace), NO_COLOR / FORCE_COLOR, CONTEXTA_DEBUG=1 (stack traces).
 Exit codes: 0 ok, 1 diagnose found an issue at or above --fail-on, 2 usage or
 invalid input (nothing written), 3 workspace or runtime error, 130 interrupted.`,
   init: `

@@ -4,7 +4,7 @@ import { ContextaError, EXIT_CODES } from '../core/errors';
 import { buildDiagnoseReport } from '../core/reports-build';
 import { FAIL_ON } from '../schema/enums';
 import type { CliContext, RawOptions } from '../cli/context';
-import { Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
+import { assertOneFormat, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
 import { readerFor } from './cache';
 import { renderOptions, writeNdjson, writeText } from './output';
 
@@ -26,7 +26,7 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
   if (opts.all && opts.runs.length) {
     throw new ContextaError('usage', `name runs or pass --all, not both (got --all and ${opts.runs.join(', ')})`);
   }
-  if (opts.json && opts.ndjson) throw new ContextaError('usage', 'choose one of --json and --ndjson');
+  assertOneFormat(opts);
   const ws = openForRead(ctx);
   const ids = opts.runs.length
     ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project)))

@@ -33,6 +33,11 @@ export const OutputFormat = {
   ndjson: z.optional(z.boolean()),
 };
 
+/** --json prints one document, --ndjson one object per line: asking for both is a usage error. */
+export function assertOneFormat(opts: { json?: boolean; ndjson?: boolean }): void {
+  if (opts.json && opts.ndjson) throw new ContextaError('usage', 'choose one of --json and --ndjson');
+}
+
 const FLAG_NAMES: Record<string, string> = {};
 const flagOf = (key: string) => FLAG_NAMES[key] ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 

@@ -1,9 +1,8 @@
 import * as z from 'zod/mini';
-import { ContextaError } from '../core/errors';
 import { buildRunsReport } from '../core/reports-build';
 import { STATUSES } from '../schema/enums';
 import type { CliContext, RawOptions } from '../cli/context';
-import { IsoTime, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
+import { assertOneFormat, IsoTime, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
 import { readerFor } from './cache';
 import { renderOptions, writeNdjson, writeText } from './output';
 
@@ -22,7 +21,7 @@ export type RunsOptions = z.infer<typeof RunsOptions>;
 /** `contexta runs`: every run, newest first, with its stages' health and issue counts. */
 export async function runs(ctx: CliContext, raw: RawOptions): Promise<number> {
   const opts = parseOptions(RunsOptions, raw);
-  if (opts.json && opts.ndjson) throw new ContextaError('usage', 'choose one of --json and --ndjson');
+  assertOneFormat(opts);
   const ws = openForRead(ctx);
   const reader = readerFor(ctx, ws);
   const report = buildRunsReport(ws, {

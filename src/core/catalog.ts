@@ -84,7 +84,7 @@ export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * not strings; parsed once per run.
  */
 const startMsCache = new WeakMap<RunMeta, number>();
-function startMs(m: RunMeta): number {
+export function startMs(m: RunMeta): number {
   let ms = startMsCache.get(m);
   if (ms === undefined) {
     ms = Date.parse(m.run?.started_at ?? '');

@@ -81,6 +81,8 @@ const READ_CASES: Case[] = [
   { args: ['runs', '--limit', '0'], says: ['--limit'] },
   { args: ['runs', '--since', 'yesterday'], says: ['--since', 'ISO-8601'] },
   { args: ['diagnose', '--fail-on', 'sometimes'], says: ['--fail-on', 'error', 'warning', 'info', 'never'] },
+  { args: ['runs', '--json', '--ndjson'], says: ['--json', '--ndjson'] },
+  { args: ['diagnose', '--all', 'nightly-day1'], says: ['--all', 'not both'] },
   { args: ['snapshot', 'Bad_Name'], says: ['"Bad_Name"'] },
   { args: ['snapshot'], says: ["missing required argument 'run'"] },
   { args: ['runs', '--project', 'Bad'], says: ['--project', '"Bad"'] },
