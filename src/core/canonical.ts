@@ -2,21 +2,7 @@
  * The stored form of a record: compact JSON with keys sorted at every depth,
  * as the Python library writes them (json.dumps(sort_keys=True)). Same record,
  * same bytes: what makes import → snapshot → import byte-stable.
- */
-export function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    if (key === '__proto__') defineOwn(out, key, sortKeysDeep(v));
-    else out[key] = sortKeysDeep(v);
-  }
-  return out;
-}
-
-/**
+ *
  * Sorted-key compact JSON built as text, not through a sorted copy: an object puts
  * integer-like keys ("2", "10") first in numeric order whatever the insertion order,
  * and assigning a "__proto__" key drops it.

@@ -28,13 +28,6 @@ export class ContextaError extends Error {
   }
 }
 
-export const usageError = (message: string, details?: Record<string, unknown>) =>
-  new ContextaError('usage', message, details);
-export const invalidInput = (message: string, details?: Record<string, unknown>) =>
-  new ContextaError('invalid_input', message, details);
-export const workspaceError = (message: string, details?: Record<string, unknown>) =>
-  new ContextaError('workspace', message, details);
-
 /** Wrap a Node fs error so the user sees what failed and where, never a stack. */
 export function ioError(action: string, path: string, cause: unknown): ContextaError {
   const err = cause as NodeJS.ErrnoException;

@@ -17,7 +17,7 @@ import {
   SPAN_KINDS,
   SPAN_STATUSES,
 } from './enums';
-import { refProblem, refValue, type RefKind } from './refs';
+import { refProblem, type RefKind } from './refs';
 
 /** ISO-8601 with a zone; fractional seconds of any precision (Python writes microseconds). */
 export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -126,13 +126,3 @@ export const CanonicalRecord = z.looseObject({
   payload: z.looseObject({}),
 });
 export type CanonicalRecord = { envelope: Envelope; payload: Payload & Record<string, unknown> };
-
-/** A Python `RecordStore` line: the record wrapped with its append metadata. */
-export const WrappedRecord = z.looseObject({
-  sequence: z.optional(z.number()),
-  appended_at: z.optional(z.unknown()),
-  record: z.unknown(),
-});
-export type WrappedRecord = z.infer<typeof WrappedRecord>;
-
-export { refValue };

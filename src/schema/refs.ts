@@ -23,10 +23,6 @@ export function componentProblem(name: string): string | null {
   return null;
 }
 
-export function isComponent(name: string): boolean {
-  return componentProblem(name) === null;
-}
-
 const C = '[a-z0-9]{1,63}(?:-[a-z0-9]+)*';
 /**
  * One anchored pattern per kind for the common case of a valid ref (record import
