@@ -6,7 +6,7 @@
  */
 import { CommanderError } from 'commander';
 import { buildProgram, type Invocation } from './cli/program';
-import type { CliContext } from './cli/context';
+import type { CliContext } from './commands/context';
 import { ContextaError, EXIT_CODES, ioError } from './core/errors';
 
 function colorWanted(stream: NodeJS.WriteStream, argv: string[], env: NodeJS.ProcessEnv): boolean {

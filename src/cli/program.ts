@@ -3,7 +3,7 @@
  * module on demand, so `contexta record metric` never pays for the renderers.
  */
 import { Command, Option } from 'commander';
-import type { CliContext, RawOptions } from './context';
+import type { CliContext, RawOptions } from '../commands/context';
 import { EXAMPLES } from './help';
 
 type Runner = (ctx: CliContext, raw: RawOptions) => number | Promise<number>;

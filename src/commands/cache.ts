@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { cachedReader, diskReader, type RunReader } from '../core/facts-cache';
-import type { Workspace } from '../core/workspace';
-import type { CliContext } from '../cli/context';
+import { cachedReader, diskReader, type RunReader } from '../core/reading/facts-cache';
+import type { Workspace } from '../core/storage/workspace';
+import type { CliContext } from './context';
 
 const OFF = new Set(['0', 'off', 'false', 'no']);
 

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import { listRunIds, resolveRun } from '../core/catalog';
+import { listRunIds, resolveRun } from '../core/reading/catalog';
 import { ContextaError, EXIT_CODES } from '../core/errors';
-import { buildDiagnoseReport } from '../core/reports-build';
+import { buildDiagnoseReport } from '../core/reading/reports-build';
 import { FAIL_ON } from '../schema/enums';
-import type { CliContext, RawOptions } from '../cli/context';
+import type { CliContext, RawOptions } from './context';
 import { assertOneFormat, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
 import { readerFor } from './cache';
 import { renderOptions, writeNdjson, writeText } from './output';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { initWorkspace } from '../core/workspace';
-import { ensureProject } from '../core/store';
-import type { CliContext, RawOptions } from '../cli/context';
+import { initWorkspace } from '../core/storage/workspace';
+import { ensureProject } from '../core/storage/store';
+import type { CliContext, RawOptions } from './context';
 import { Name, nowIso, parseOptions, workspaceRoot, writeJson } from './options';
 
 export const InitOptions = z.object({

@@ -4,11 +4,11 @@
  */
 import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
-import { describeIssue } from '../core/validate';
+import { describeIssue } from '../core/writing/validate';
 import { componentProblem } from '../schema/refs';
 import { ISO_TIMESTAMP } from '../schema/records';
-import { locateWorkspace, openWorkspace, type Workspace } from '../core/workspace';
-import type { CliContext } from '../cli/context';
+import { locateWorkspace, openWorkspace, type Workspace } from '../core/storage/workspace';
+import type { CliContext } from './context';
 
 export const Name = z.string().check(
   z.superRefine((value, ctx) => {

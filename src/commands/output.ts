@@ -1,5 +1,5 @@
 /** Writing results: JSON documents, NDJSON streams (via ndjson) and rendered text. */
-import type { CliContext } from '../cli/context';
+import type { CliContext } from './context';
 
 export async function writeNdjson(ctx: CliContext, items: Iterable<unknown>): Promise<void> {
   const { default: ndjson } = await import('ndjson');

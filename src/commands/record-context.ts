@@ -5,11 +5,11 @@
  */
 import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
-import type { FactContext } from '../core/facts';
-import { openOrInitWorkspace, type Workspace } from '../core/workspace';
+import type { FactContext } from '../core/writing/facts';
+import { openOrInitWorkspace, type Workspace } from '../core/storage/workspace';
 import { IsoTime, KeyValues, Name, nowIso, parseOptions, workspaceRoot } from './options';
-import { defineOwn, typedValue } from '../core/canonical';
-import type { CliContext } from '../cli/context';
+import { defineOwn, typedValue } from '../core/writing/canonical';
+import type { CliContext } from './context';
 import { componentProblem } from '../schema/refs';
 
 export const RecordTarget = z.object({

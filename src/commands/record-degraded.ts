@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { buildRecord, recordFact } from '../core/facts';
+import { buildRecord, recordFact } from '../core/writing/facts';
 import {
   COMPLETENESS_MARKERS,
   DEGRADATION_MARKERS,
@@ -7,7 +7,7 @@ import {
   DEGRADED_SEVERITIES,
   ORIGIN_MARKERS,
 } from '../schema/enums';
-import type { CliContext, RawOptions } from '../cli/context';
+import type { CliContext, RawOptions } from './context';
 import { factContext, keyValues, openForWrite, resolveTarget } from './record-context';
 import { parseOptions } from './options';
 

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { ContextaError, ioError } from '../core/errors';
-import { applyImport, planImport, refsInLog, type ExistingRefs } from '../core/import';
-import { paths } from '../core/store';
-import { openWorkspace } from '../core/workspace';
+import { applyImport, planImport, refsInLog, type ExistingRefs } from '../core/writing/import';
+import { paths } from '../core/storage/store';
+import { openWorkspace } from '../core/storage/workspace';
 import { refParts } from '../schema/refs';
-import type { CliContext, RawOptions } from '../cli/context';
+import type { CliContext, RawOptions } from './context';
 import { openForWrite } from './record-context';
 import { parseOptions, workspaceRoot, writeJson } from './options';
 

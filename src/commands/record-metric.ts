@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { buildRecord, recordFact } from '../core/facts';
+import { buildRecord, recordFact } from '../core/writing/facts';
 import { AGGREGATION_SCOPES } from '../schema/enums';
-import type { CliContext, RawOptions } from '../cli/context';
+import type { CliContext, RawOptions } from './context';
 import { factContext, keyValues, openForWrite, resolveTarget } from './record-context';
 import { parseOptions } from './options';
 

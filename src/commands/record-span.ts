@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { randomBytes } from 'node:crypto';
-import { buildRecord, recordFact } from '../core/facts';
+import { buildRecord, recordFact } from '../core/writing/facts';
 import { SPAN_KINDS, SPAN_STATUSES } from '../schema/enums';
-import type { CliContext, RawOptions } from '../cli/context';
+import type { CliContext, RawOptions } from './context';
 import { factContext, keyValues, openForWrite, resolveTarget } from './record-context';
 import { IsoTime, parseOptions } from './options';
 

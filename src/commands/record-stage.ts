@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
-import { ensureStage, updateStage } from '../core/store';
+import { ensureStage, updateStage } from '../core/storage/store';
 import { STATUSES } from '../schema/enums';
-import { applyLifecycle } from '../core/lifecycle';
-import type { CliContext, RawOptions } from '../cli/context';
+import { applyLifecycle } from '../core/writing/lifecycle';
+import type { CliContext, RawOptions } from './context';
 import { openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { buildRunsReport } from '../core/reports-build';
+import { buildRunsReport } from '../core/reading/reports-build';
 import { STATUSES } from '../schema/enums';
-import type { CliContext, RawOptions } from '../cli/context';
+import type { CliContext, RawOptions } from './context';
 import { assertOneFormat, IsoTime, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
 import { readerFor } from './cache';
 import { renderOptions, writeNdjson, writeText } from './output';

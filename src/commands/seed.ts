@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { writeSeed } from '../core/seed';
-import { SEED_PROJECT } from '../core/seed-data';
-import type { CliContext, RawOptions } from '../cli/context';
+import { writeSeed } from '../core/writing/seed';
+import { SEED_PROJECT } from '../core/writing/seed-data';
+import type { CliContext, RawOptions } from './context';
 import { parseOptions, workspaceRoot, writeJson } from './options';
 
 export const SeedOptions = z.object({ json: z.optional(z.boolean()) });

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { resolveRun } from '../core/catalog';
-import { buildSnapshotReport } from '../core/reports-build';
-import type { CliContext, RawOptions } from '../cli/context';
+import { resolveRun } from '../core/reading/catalog';
+import { buildSnapshotReport } from '../core/reading/reports-build';
+import type { CliContext, RawOptions } from './context';
 import { Name, openForRead, parseOptions, writeJson } from './options';
 import { renderOptions, writeText } from './output';
 

@@ -22,6 +22,10 @@ export interface RecordSummary {
   by_stage: Record<string, TypeCounts>;
   /** Degraded records, events at warning or above, and any record whose degradation_marker is not none. */
   notable: CanonicalRecord[];
+  /** Stage name ("" for none) → metric_key → value; the last one in log order when a key repeats. */
+  metrics: Record<string, Record<string, number>>;
+  /** Stage name → metric keys recorded more than once (their value above is the last one). */
+  repeated_metrics: Record<string, string[]>;
   unreadable: Unreadable[];
 }
 

@@ -5,7 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Issue } from '../core/model';
-import type { DiagnoseReport } from '../core/reports';
+import type { DiagnoseReport } from '../core/reading/reports';
 import { formatAllCounts, formatCounts, makeChalk, paintSeverity, safe, type RenderOptions } from './style';
 
 /** Group title for issues that belong to the run as a whole (stage === null). */

@@ -3,7 +3,7 @@
  * "completed, but wrong" shows up as a ✖ in an otherwise green row without opening the run.
  */
 import type { ChalkInstance } from 'chalk';
-import type { RunsRow } from '../core/reports';
+import type { RunsRow } from '../core/reading/reports';
 import { makeChalk } from './style';
 
 type Stage = RunsRow['stages'][number];

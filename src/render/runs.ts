@@ -4,7 +4,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { SeverityCounts } from '../core/model';
-import type { RunsReport, RunsRow } from '../core/reports';
+import type { RunsReport, RunsRow } from '../core/reading/reports';
 import { healthStrip, LEGEND, stageHealth } from './health';
 import {
   formatDuration,

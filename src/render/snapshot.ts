@@ -4,7 +4,7 @@
  * code hides. Same SnapshotReport as `snapshot --json`.
  */
 import type { ChalkInstance } from 'chalk';
-import type { SnapshotReport } from '../core/reports';
+import type { SnapshotReport } from '../core/reading/reports';
 import type { CanonicalRecord, DegradedPayload, EventPayload, MetricPayload, SpanPayload } from '../schema/records';
 import {
   durationBetween,

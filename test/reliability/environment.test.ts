@@ -10,9 +10,9 @@ import * as fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as path from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
-import { appendLines, MAX_LINE_BYTES } from '../../src/core/append';
+import { appendLines, MAX_LINE_BYTES } from '../../src/core/storage/append';
 import { ContextaError } from '../../src/core/errors';
-import { writeFileAtomic } from '../../src/core/fsio';
+import { writeFileAtomic } from '../../src/core/storage/fsio';
 import { contexta, listFiles, logLines, metricRecord, ndjson, parseJson, sandbox, treeFingerprint } from './helpers';
 
 const EVERY_COMMAND: string[][] = [

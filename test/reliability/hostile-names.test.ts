@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ContextaError } from '../../src/core/errors';
-import { assertName, ensureProject, ensureRun, ensureStage, paths } from '../../src/core/store';
-import { initWorkspace } from '../../src/core/workspace';
+import { assertName, ensureProject, ensureRun, ensureStage, paths } from '../../src/core/storage/store';
+import { initWorkspace } from '../../src/core/storage/workspace';
 import { componentProblem } from '../../src/schema/refs';
 import { contexta, contextaAsync, inBatches, metricRecord, ndjson, sandbox, treeFingerprint } from './helpers';
 

@@ -16,12 +16,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { canonicalLine } from '../../src/core/canonical';
+import { canonicalLine } from '../../src/core/writing/canonical';
 import { ContextaError } from '../../src/core/errors';
-import { applyImport, planImport } from '../../src/core/import';
-import { buildSnapshotReport } from '../../src/core/reports-build';
-import { checkRecord } from '../../src/core/validate';
-import { initWorkspace, type Workspace } from '../../src/core/workspace';
+import { applyImport, planImport } from '../../src/core/writing/import';
+import { buildSnapshotReport } from '../../src/core/reading/reports-build';
+import { checkRecord } from '../../src/core/writing/validate';
+import { initWorkspace, type Workspace } from '../../src/core/storage/workspace';
 import { treeFingerprint } from './helpers';
 
 const ROUND_TRIP_RUNS = 150;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { componentProblem, refProblem } from '../../src/schema/refs';
-import { checkRecord } from '../../src/core/validate';
-import { canonicalLine, typedValue } from '../../src/core/canonical';
-import { seedFiles } from '../../src/core/seed';
+import { checkRecord } from '../../src/core/writing/validate';
+import { canonicalLine, typedValue } from '../../src/core/writing/canonical';
+import { seedFiles } from '../../src/core/writing/seed';
 
 const validMetric = () => ({
   envelope: {
@@ -129,7 +129,7 @@ test('seed is deterministic and every seeded record is valid', () => {
 });
 
 test('run/stage lifecycle: end defaults to completed, open clears ended_at, only --at moves a start', async () => {
-  const { applyLifecycle } = await import('../../src/core/lifecycle');
+  const { applyLifecycle } = await import('../../src/core/writing/lifecycle');
   const open = { status: 'open' as const, started_at: '2025-03-18T02:00:00Z' };
   const at = '2025-03-18T03:00:00Z';
   assert.deepEqual(applyLifecycle(open, { action: 'end', at }), { ...open, status: 'completed', ended_at: at });

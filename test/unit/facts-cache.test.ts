@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cachedReader, diskReader } from '../../src/core/facts-cache';
-import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reports-build';
-import { listRunIds } from '../../src/core/catalog';
-import { writeSeed } from '../../src/core/seed';
-import { openWorkspace } from '../../src/core/workspace';
-import { updateStage } from '../../src/core/store';
-import { appendLines } from '../../src/core/append';
+import { cachedReader, diskReader } from '../../src/core/reading/facts-cache';
+import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reading/reports-build';
+import { listRunIds } from '../../src/core/reading/catalog';
+import { writeSeed } from '../../src/core/writing/seed';
+import { openWorkspace } from '../../src/core/storage/workspace';
+import { updateStage } from '../../src/core/storage/store';
+import { appendLines } from '../../src/core/storage/append';
 
 function seeded() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contexta-cache-'));

@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { certainlyValid } from '../../src/core/quick-check';
-import { checkRecord } from '../../src/core/validate';
-import { seedFiles } from '../../src/core/seed';
+import { certainlyValid } from '../../src/core/writing/quick-check';
+import { checkRecord } from '../../src/core/writing/validate';
+import { seedFiles } from '../../src/core/writing/seed';
 
 const seeded = seedFiles()
   .filter((f) => f.path.endsWith('records.ndjson'))

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Issue, SeverityCounts } from '../../src/core/model';
-import type { DiagnoseReport, RunsReport, SnapshotReport } from '../../src/core/reports';
+import type { DiagnoseReport, RunsReport, SnapshotReport } from '../../src/core/reading/reports';
 import type { CanonicalRecord } from '../../src/schema/records';
 import { renderDiagnose } from '../../src/render/diagnose';
 import { renderError } from '../../src/render/error';

@@ -1,9 +1,9 @@
 /** Table-driven tests for the diagnosis rules and diagnoseRun's ordering and gate. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countIssues, diagnoseRun, gateFails, SEVERITY_RANK, stageNameOf } from '../../src/core/diagnose';
+import { countIssues, diagnoseRun, gateFails, SEVERITY_RANK, stageNameOf } from '../../src/core/diagnosis/diagnose';
 import { emptyCounts, type HistoryRun, type Issue, type Rule, type RuleInput, type RunFacts, type TypeCounts } from '../../src/core/model';
-import * as R from '../../src/core/rules/index';
+import * as R from '../../src/core/diagnosis/rules/index';
 import type { Run, StageExecution } from '../../src/schema/entities';
 import type { FailOn, IssueSeverity } from '../../src/schema/enums';
 import type { CanonicalRecord } from '../../src/schema/records';
@@ -57,7 +57,7 @@ function input(f: Fixture = {}): RuleInput {
     run: {
       project: 'proj', name: 'r1', run_ref: RUN_REF, run: f.run === undefined ? run() : f.run,
       stages: f.stages ?? [stage('train', 'completed', 0)],
-      records: { lines: 3, counts: counts({ metric: 3 }), by_stage: f.by_stage ?? { train: counts({ metric: 3 }) }, notable: f.notable ?? [], unreadable: f.unreadableRecords ?? [] },
+      records: { lines: 3, counts: counts({ metric: 3 }), by_stage: f.by_stage ?? { train: counts({ metric: 3 }) }, notable: f.notable ?? [], metrics: {}, repeated_metrics: {}, unreadable: f.unreadableRecords ?? [] },
       unreadable: f.unreadable ?? [],
     },
     history: f.history ?? [],

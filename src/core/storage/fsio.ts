@@ -1,0 +1,138 @@
+/**
+ * Low-level file operations with the workspace's safety guarantees:
+ * metadata replaced atomically (temp + rename), created-if-absent atomically
+ * (temp + link), short metadata critical sections under a lock file, and
+ * no symlink followed for writes below the workspace root.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ContextaError, ioError } from '../errors';
+
+/** A sibling name no other process will pick (so concurrent writers never share a temp file). */
+export function tempPathFor(target: string): string {
+  return `${target}.${randomBytes(8).toString('hex')}.tmp`;
+}
+
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Write `text` to `target` so readers see the old or the new file, never half of one. */
+export function writeFileAtomic(target: string, text: string): void {
+  const tmp = tempPathFor(target);
+  try {
+    fs.writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    safeUnlink(tmp);
+    throw ioError('write', target, err);
+  }
+}
+
+/** Create `target` with `text` unless it exists. Returns false when someone else already made it. */
+export function createFileExclusive(target: string, text: string): boolean {
+  const tmp = tempPathFor(target);
+  try {
+    fs.writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
+    try {
+      fs.linkSync(tmp, target);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  } catch (err) {
+    throw ioError('create', target, err);
+  } finally {
+    safeUnlink(tmp);
+  }
+}
+
+export function safeUnlink(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    // already gone: nothing to clean up
+  }
+}
+
+/** Create a directory below `root`, refusing to pass through a symlink planted inside the workspace. */
+export function ensureDirInside(root: string, dir: string): void {
+  const rel = path.relative(root, dir);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new ContextaError('workspace', `refusing to write outside the workspace: ${dir}`);
+  }
+  let cur = root;
+  for (const part of rel.split(path.sep).filter(Boolean)) {
+    cur = path.join(cur, part);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(cur);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('inspect', cur, err);
+    }
+    if (st?.isSymbolicLink()) {
+      throw new ContextaError('workspace', `refusing to write through a symbolic link inside the workspace: ${cur}`);
+    }
+    if (st && !st.isDirectory()) throw new ContextaError('workspace', `expected a directory at ${cur}`);
+    if (!st) {
+      try {
+        fs.mkdirSync(cur);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('create directory', cur, err);
+      }
+    }
+  }
+}
+
+export type ReadResult<T> = { ok: true; value: T } | { ok: false; missing: boolean; reason: string };
+
+/** Read and JSON-parse a file, telling a missing file apart from an unreadable one. */
+export function readJsonFile(file: string): ReadResult<unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, missing: code === 'ENOENT', reason: ioError('read', file, err).message };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, missing: false, reason: `${file} is not valid JSON (${(err as Error).message})` };
+  }
+}
+
+const LOCK_STALE_MS = 10_000;
+const LOCK_WAIT_MS = 15_000;
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Run `fn` holding `<target>.lock`. Metadata read-modify-write is rare and tiny,
+ * so a spin-wait lock is enough; a lock older than 10 s is from a killed process.
+ */
+export function withLock<T>(target: string, fn: () => T): T {
+  const lock = `${target}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx'));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('lock', target, err);
+      try {
+        if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_STALE_MS) safeUnlink(lock);
+      } catch {
+        // released between our open and stat: retry at once
+      }
+      if (Date.now() > deadline) throw new ContextaError('workspace', `timed out waiting for lock ${lock}`);
+      Atomics.wait(sleepCell, 0, 0, 2 + Math.floor(Math.random() * 5));
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    safeUnlink(lock);
+  }
+}

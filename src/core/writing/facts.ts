@@ -1,0 +1,100 @@
+/**
+ * Building records from shell-level facts (`contexta record metric rows 0`):
+ * fills the envelope from the context, validates the whole record against the
+ * contract and appends it. Also the batch path used by `record import` and `seed`.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendChunks, chunkLines, MAX_LINE_BYTES, lineTooLong } from '../storage/append';
+import { canonicalLine } from './canonical';
+import { ContextaError } from '../errors';
+import { ensureDirInside } from '../storage/fsio';
+import { ensureRun, ensureStage, paths } from '../storage/store';
+import { checkRecord, problemsText } from './validate';
+import type { Workspace } from '../storage/workspace';
+import { SCHEMA_VERSION, type RecordType } from '../../schema/enums';
+import type { CanonicalRecord, Envelope } from '../../schema/records';
+import { recordRef, runRef, stageRef } from '../../schema/refs';
+
+export const PRODUCER_REF = 'producer:contexta.cli';
+
+export interface FactContext {
+  project: string;
+  run: string;
+  stage?: string;
+  /** When the fact was observed (defaults to now). */
+  observedAt?: string;
+  now: string;
+}
+
+let counter = 0;
+/** Unique across processes: time (ms, base 36) + 48 random bits + a per-process counter. */
+export function newRecordId(now: number): string {
+  counter = (counter + 1) % 1296;
+  return `${now.toString(36)}-${randomBytes(6).toString('hex')}-${counter.toString(36)}`;
+}
+
+export interface EnvelopeExtras {
+  completeness_marker?: Envelope['completeness_marker'];
+  degradation_marker?: Envelope['degradation_marker'];
+  correlation_refs?: Envelope['correlation_refs'];
+}
+
+export function buildRecord(
+  ctx: FactContext,
+  type: RecordType,
+  payload: Record<string, unknown>,
+  extras: EnvelopeExtras = {},
+): CanonicalRecord {
+  const envelope: Record<string, unknown> = {
+    record_ref: recordRef(ctx.project, ctx.run, newRecordId(Date.parse(ctx.now))),
+    record_type: type,
+    recorded_at: ctx.now,
+    observed_at: ctx.observedAt ?? ctx.now,
+    producer_ref: PRODUCER_REF,
+    run_ref: runRef(ctx.project, ctx.run),
+    correlation_refs: extras.correlation_refs ?? {},
+    completeness_marker: extras.completeness_marker ?? 'complete',
+    degradation_marker: extras.degradation_marker ?? 'none',
+    schema_version: SCHEMA_VERSION,
+    extensions: [],
+  };
+  if (ctx.stage) envelope.stage_execution_ref = stageRef(ctx.project, ctx.run, ctx.stage);
+  return { envelope, payload } as unknown as CanonicalRecord;
+}
+
+/** Validate and serialize, refusing anything that breaks the contract (exit 2, nothing written). */
+export function toStoredLine(record: unknown): string {
+  const { problems } = checkRecord(record);
+  if (problems.length) {
+    throw new ContextaError('invalid_input', `invalid record: ${problemsText(problems)}`, { problems });
+  }
+  return storedLine(record);
+}
+
+/** Serialize an already-validated record, refusing lines too long to be written whole. */
+export function storedLine(record: unknown): string {
+  const line = canonicalLine(record);
+  const bytes = Buffer.byteLength(line);
+  if (bytes > MAX_LINE_BYTES) throw new ContextaError('invalid_input', lineTooLong(bytes));
+  return line;
+}
+
+/**
+ * Record one fact: create run/stage entries on first use, then append one whole line.
+ * The workspace is opened (or created) only after the record is validated, so an
+ * invalid record leaves nothing behind (exit 2, nothing written).
+ */
+export function recordFact(openWorkspace: () => Workspace, ctx: FactContext, record: CanonicalRecord): CanonicalRecord {
+  const line = toStoredLine(record);
+  const ws = openWorkspace();
+  if (ctx.stage) ensureStage(ws, ctx.project, ctx.run, ctx.stage, ctx.now);
+  else ensureRun(ws, ctx.project, ctx.run, ctx.now);
+  appendToRun(ws, ctx.project, ctx.run, chunkLines([line]));
+  return record;
+}
+
+/** Append chunks of whole lines (see ChunkBuilder) to a run's log. */
+export function appendToRun(ws: Workspace, project: string, run: string, chunks: Buffer[]): void {
+  ensureDirInside(ws.root, paths.run(ws, project, run));
+  appendChunks(paths.records(ws, project, run), chunks);
+}
