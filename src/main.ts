@@ -34,8 +34,13 @@ async function reportError(ctx: CliContext, err: ContextaError, json: boolean): 
   ctx.stderr.write(renderError({ code: err.code, message: err.message, details: err.details }, { color: ctx.colorStderr }));
 }
 
+/** `--format json` / `--format=ndjson` want JSON errors too. */
+const JSON_FORMATS = ['json', 'ndjson'];
+const asksJsonFormat = (argv: string[]): boolean =>
+  argv.some((a, i) => JSON_FORMATS.includes(a.startsWith('--format=') ? a.slice(9) : a === '--format' ? (argv[i + 1] ?? '') : ''));
+
 export async function main(argv: string[]): Promise<number> {
-  const json = argv.includes('--json') || argv.includes('--ndjson');
+  const json = argv.includes('--json') || argv.includes('--ndjson') || asksJsonFormat(argv);
   const ctx: CliContext = {
     cwd: process.cwd(),
     env: process.env,

@@ -95,5 +95,20 @@ Examples:
   $ contexta diagnose --all                       # exit 1 if any error-severity issue
   $ contexta diagnose --all --fail-on warning
   $ contexta diagnose --all --json | jq '.issues[] | select(.severity == "error")'
-  $ contexta diagnose --all --ndjson | jq -r '[.run_ref, .stage, .code] | @tsv'`,
+  $ contexta diagnose --all --ndjson | jq -r '[.run_ref, .stage, .code] | @tsv'
+  $ contexta diagnose --all --format junit > contexta-junit.xml   # GitLab, Jenkins
+  $ contexta diagnose --all --format github   # annotations (+ step summary on Actions)
+  $ contexta diagnose --all --format markdown --fail-on never   # for a chat message`,
+  compare: `
+Per stage: each run's status, each metric's two values with the difference (b - a) and
+the relative difference ((b - a) / |a|), issues one run has and the other lacks, and
+stages and metrics only one run has. Run-level metrics are named with a leading dot
+(.key). A gated metric missing from one run counts as a regression.
+Exit codes: 0 no regression, 1 a gated metric regressed, 2 usage, 3 workspace error.
+
+Examples:
+  $ contexta compare nightly-day1 nightly-day2
+  $ contexta compare nightly-day1 nightly-day2 --json | jq '.stages[].metrics[]'
+  $ contexta compare nightly-day1 nightly-day2 --fail-on-regression 2% \
+      --metric evaluate.eval.accuracy:higher --metric train.train.loss:lower`,
 };

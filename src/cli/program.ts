@@ -88,8 +88,22 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 at or above this severity').choices(['error', 'warning', 'info', 'never']).default('error'))
     .option('--json', 'one JSON document: {"issues", "counts", "runs"}')
     .option('--ndjson', 'one JSON object per issue, per line')
+    .addOption(new Option('--format <format>', 'output format (json = --json, ndjson = --ndjson)').choices(['text', 'json', 'ndjson', 'junit', 'github', 'markdown']))
+    .option('--summary [file]', 'also append a Markdown summary to FILE (default: $GITHUB_STEP_SUMMARY)')
     .addHelpText('after', EXAMPLES.diagnose)
     .action(action(async () => (await import('../commands/diagnose')).diagnose, ([runs]) => ({ runs })));
+
+  program
+    .command('compare')
+    .description('compare two runs stage by stage; exit 1 when a gated metric regressed')
+    .argument('<run-a>', 'the reference run (e.g. last night): run:<project>.<run> or a short name')
+    .argument('<run-b>', 'the run under test (e.g. tonight)')
+    .option('--project <name>', 'resolve short run names in this project')
+    .option('--metric <stage.key:direction>', 'gate this metric: higher or lower is better (repeatable), e.g. evaluate.eval.accuracy:higher', collect)
+    .option('--fail-on-regression <pct>', 'exit 1 when a --metric got worse by more than this, e.g. 2%')
+    .option('--json', 'one JSON document: {"run_a", "run_b", "stages", "gate"}')
+    .addHelpText('after', EXAMPLES.compare)
+    .action(action(async () => (await import('../commands/compare')).compare, ([runA, runB]) => ({ runA, runB })));
 
   return program;
 }

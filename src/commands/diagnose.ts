@@ -7,6 +7,7 @@ import type { CliContext, RawOptions } from './context';
 import { assertOneFormat, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
 import { readerFor } from './cache';
 import { renderOptions, writeNdjson, writeText } from './output';
+import { appendSummary, applyFormat, FormatOptions, isCiFormat, renderCiFormat, summaryTarget } from './diagnose-formats';
 
 export const DiagnoseOptions = z.object({
   runs: z.array(z.string()),
@@ -14,6 +15,7 @@ export const DiagnoseOptions = z.object({
   project: z.optional(Name),
   failOn: z._default(z.enum(FAIL_ON), 'error'),
   ...OutputFormat,
+  ...FormatOptions,
 });
 export type DiagnoseOptions = z.infer<typeof DiagnoseOptions>;
 
@@ -22,11 +24,12 @@ export type DiagnoseOptions = z.infer<typeof DiagnoseOptions>;
  * --fail-on. No run named means every run (of --project when given).
  */
 export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number> {
-  const opts = parseOptions(DiagnoseOptions, raw, ['runs']);
+  const opts = applyFormat(parseOptions(DiagnoseOptions, raw, ['runs']));
   if (opts.all && opts.runs.length) {
     throw new ContextaError('usage', `name runs or pass --all, not both (got --all and ${opts.runs.join(', ')})`);
   }
   assertOneFormat(opts);
+  const summaryFile = summaryTarget(ctx, opts);
   const ws = openForRead(ctx);
   const ids = opts.runs.length
     ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project)))
@@ -34,7 +37,10 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
   const reader = readerFor(ctx, ws);
   const report = buildDiagnoseReport(ws, ids, opts.failOn, reader);
   reader.save();
-  if (opts.ndjson) {
+  if (summaryFile) await appendSummary(summaryFile, report);
+  if (isCiFormat(opts.format)) {
+    writeText(ctx, await renderCiFormat(report, opts.format));
+  } else if (opts.ndjson) {
     await writeNdjson(ctx, report.issues);
   } else if (opts.json) {
     writeJson(ctx, report);
