@@ -86,12 +86,14 @@ function gateLines(c: ChalkInstance, gate: NonNullable<CompareReport['gate']>): 
     return `  ${name} (${k.direction} is better)  ${formatValue(k.a)} → ${formatValue(k.b)}  ${formatRelative(k.relative)}  ${verdict}${why}`;
   };
   const bad = gate.checks.filter((k) => k.regressed).length;
+  const missing = gate.checks.some((k) => k.regressed && k.reason.startsWith('missing_'));
+  const n = gate.checks.length;
   return [
     heading(c, `Gate --fail-on-regression ${pct}:`),
     ...gate.checks.map(line),
     gate.regressed
-      ? `${c.red.bold('REGRESSED')}: ${bad} of ${gate.checks.length} watched metric${gate.checks.length === 1 ? '' : 's'} got worse by more than ${pct}`
-      : `${c.green('no regression')}: ${gate.checks.length} watched metric${gate.checks.length === 1 ? '' : 's'} within ${pct}`,
+      ? `${c.red.bold('REGRESSED')}: ${bad} of ${n} watched metric${n === 1 ? '' : 's'} ${missing ? `worse by more than ${pct} or missing from a run` : `got worse by more than ${pct}`}`
+      : `${c.green('no regression')}: ${n} watched metric${n === 1 ? '' : 's'} within ${pct}`,
   ];
 }
 

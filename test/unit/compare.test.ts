@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Issue } from '../../src/core/model';
 import type { StageExecution } from '../../src/schema/entities';
-import { compareRuns, judgeMetric, relativeChange, type RunSideFacts } from '../../src/core/reading/compare';
+import { compareRuns, judgeMetric, mergeStageOrder, relativeChange, type RunSideFacts } from '../../src/core/reading/compare';
 import { parseMetricSpec } from '../../src/commands/compare';
 import { formatRelative, renderCompare } from '../../src/render/compare';
 
@@ -111,15 +111,15 @@ describe('compareRuns', () => {
   );
   const r = compareRuns(a, b, null);
 
-  it('lists stages in run a order, then stages only b has, with both statuses', () => {
+  it('lists stages in run a order, each stage only b has after its predecessor in b, with both statuses', () => {
     assert.deepEqual(
       r.stages.map((s) => [s.stage, s.present_in, s.status_a, s.status_b]),
       [
         [null, 'both', null, null],
         ['validate', 'both', 'completed', 'completed'],
         ['train', 'both', 'completed', 'failed'],
-        ['legacy', 'a', 'completed', null],
         ['deploy', 'b', null, 'completed'],
+        ['legacy', 'a', 'completed', null],
       ],
     );
     assert.deepEqual(r.only_in_a.stages, ['legacy']);
@@ -181,4 +181,17 @@ describe('compareRuns', () => {
   it('formats relative differences as signed percentages', () => {
     assert.deepEqual([0.125, -0.868, 0, -0.00001, null].map(formatRelative), ['+12.5%', '-86.8%', '0.0%', '0.0%', '—']);
   });
+});
+
+describe('mergeStageOrder', () => {
+  const table: [string[], string[], string[]][] = [
+    [['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b', 'c']],
+    [['ingest', 'validate', 'evaluate'], ['ingest', 'preprocess', 'validate', 'train', 'evaluate'], ['ingest', 'preprocess', 'validate', 'train', 'evaluate']],
+    [['x', 'y'], ['new', 'x'], ['new', 'x', 'y']],
+    [['x'], ['y', 'z'], ['y', 'z', 'x']],
+    [[], ['y'], ['y']],
+  ];
+  for (const [a, b, expected] of table) {
+    it(`${a.join(',')} + ${b.join(',')}`, () => assert.deepEqual(mergeStageOrder(a, b), expected));
+  }
 });

@@ -153,11 +153,26 @@ export function judgeMetric(metric: GatedMetric, a: number | null, b: number | n
   return { ...base, regressed, reason: regressed ? 'worse_by_more_than_threshold' : 'within_threshold' };
 }
 
+/** Run a's pipeline order, each stage only run b has placed right after its predecessor in b. */
+export function mergeStageOrder(a: string[], b: string[]): string[] {
+  const names = [...new Set(a)];
+  let after = -1;
+  for (const name of b) {
+    const at = names.indexOf(name);
+    if (at >= 0) {
+      after = at;
+    } else {
+      names.splice(after + 1, 0, name);
+      after += 1;
+    }
+  }
+  return names;
+}
+
 export function compareRuns(a: RunSideFacts, b: RunSideFacts, gate: GateSpec | null): CompareReport {
   const statusA = new Map(a.stages.map((s) => [s.stage_name, s.status]));
   const statusB = new Map(b.stages.map((s) => [s.stage_name, s.status]));
-  // Run a's pipeline order, then stages only run b has, in its order.
-  const names = [...new Set([...a.stages.map((s) => s.stage_name), ...b.stages.map((s) => s.stage_name)])];
+  const names = mergeStageOrder(a.stages.map((s) => s.stage_name), b.stages.map((s) => s.stage_name));
   for (const issue of [...a.issues, ...b.issues]) {
     if (issue.stage !== null && !names.includes(issue.stage)) names.push(issue.stage);
   }
