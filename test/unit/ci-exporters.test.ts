@@ -79,6 +79,11 @@ describe('GitHub workflow command escaping', () => {
     });
   }
 
+  it('drops colour sequences and replaces other control characters in annotations', () => {
+    const line = annotation(issue({ severity: 'warning', code: 'event_warning', summary: '\u001b[31mred\u001b[0m\ttab\u0001' }));
+    assert.match(line, /::red\uFFFDtab\uFFFD%0Arun /);
+  });
+
   it('a recorded newline can never start a workflow command of its own', () => {
     const line = annotation(issue({ severity: 'error', code: 'event_error', summary: 'boom\n::error::injected\r\n::set-output name=x::y' }));
     assert.equal(line.split('\n').length, 1);
@@ -232,6 +237,7 @@ describe('Markdown', () => {
     ['[click](http://evil)', '\\[click\\](http://evil)'],
     ['**bold** _it_ `code` ~~s~~', '\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~'],
     ['line\nbreak\r\nhere', 'line break here'],
+    ['\u001b[31mred\u001b[0m bell\u0007', 'red bell '],
     ['&amp; # !', '\\&amp; \\# \\!'],
     ['back\\slash', 'back\\\\slash'],
   ];

@@ -26,6 +26,12 @@ export function escapeProperty(value: string): string {
   return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/** Recorded text without terminal colour sequences or other control characters (newlines stay, to be escaped). */
+export function cleanText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/g, '\uFFFD');
+}
+
 /** One `::<level> title=…::<message>` line. */
 export function annotation(issue: Issue): string {
   const { name } = runParts(issue.run_ref);
@@ -34,7 +40,7 @@ export function annotation(issue: Issue): string {
   const message = [`${issue.summary}`, measure, `run ${issue.run_ref}, stage ${issue.stage ?? '(run)'}`]
     .filter((l): l is string => Boolean(l))
     .join('\n');
-  return `::${COMMAND[issue.severity] ?? 'notice'} title=${escapeProperty(title)}::${escapeData(message)}`;
+  return `::${COMMAND[issue.severity] ?? 'notice'} title=${escapeProperty(cleanText(title))}::${escapeData(cleanText(message))}`;
 }
 
 const countText = (report: DiagnoseReport) =>

@@ -26,8 +26,9 @@ export interface MarkdownOptions {
 
 /** Markdown/HTML punctuation escaped, line breaks and other controls flattened to spaces. */
 export function escapeMarkdown(value: string, max = MAX_CELL): string {
+  // Terminal colour sequences are decoration: dropped whole, not left as `[31m`.
   // eslint-disable-next-line no-control-regex
-  let text = value.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  let text = value.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u001f\u007f]+/g, ' ');
   if ([...text].length > max) text = `${[...text].slice(0, max - 1).join('')}…`;
   return text.replace(/[\\`*_~[\]<>|&#!]/g, (ch) => `\\${ch}`);
 }
