@@ -109,6 +109,6 @@ Exit codes: 0 no regression, 1 a gated metric regressed, 2 usage, 3 workspace er
 Examples:
   $ contexta compare nightly-day1 nightly-day2
   $ contexta compare nightly-day1 nightly-day2 --json | jq '.stages[].metrics[]'
-  $ contexta compare nightly-day1 nightly-day2 --fail-on-regression 2% \
+  $ contexta compare nightly-day1 nightly-day2 --fail-on-regression 2% \\
       --metric evaluate.eval.accuracy:higher --metric train.train.loss:lower`,
 };
