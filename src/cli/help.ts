@@ -96,4 +96,22 @@ Examples:
   $ contexta diagnose --all --fail-on warning
   $ contexta diagnose --all --json | jq '.issues[] | select(.severity == "error")'
   $ contexta diagnose --all --ndjson | jq -r '[.run_ref, .stage, .code] | @tsv'`,
+  trend: `
+The metric is named by its key exactly as recorded (keys contain dots, so there is
+no stage.key form); --stage picks the stage when several record the same key.
+Each point shows the baseline learned from the runs before it (what diagnose
+judged it against); flagged points are those diagnose raised an anomaly for.
+
+Examples:
+  $ contexta trend eval.accuracy
+  $ contexta trend rows --stage validate --last 60
+  $ contexta trend train --duration
+  $ contexta trend train.loss --json | jq '.points[] | select(.flagged) | .run_ref'`,
+  report: `
+One HTML file with everything inline (no network when viewed): a run x stage
+matrix coloured by health, sparklines with baseline bands, issues by severity.
+
+Examples:
+  $ contexta report -o report.html
+  $ contexta report --project nightly-ml-pipeline --last 100 -o nightly.html`,
 };
