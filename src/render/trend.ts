@@ -56,7 +56,8 @@ export function renderTrend(report: TrendReport, opts: RenderOptions): string {
 
   const b = report.baseline;
   if (b) {
-    out.push(`Baseline for the next run: typical ${fmt(b.median)} (${fmt(b.min)}–${fmt(b.max)}) over the last ${b.n} runs; warning outside ${band(b.warn)}, error outside ${band(b.error)}`);
+    out.push(`Baseline for the next run: typical ${fmt(b.median)} (${fmt(b.min)}–${fmt(b.max)}) over the last ${b.n} runs`);
+    out.push(`  warning outside ${band(b.warn)}, error outside ${band(b.error)}`);
   } else if (report.learning) {
     out.push(`Baseline: learning, ${report.learning.have} of ${report.learning.need} runs so far; nothing is flagged until then`);
     out.push(c.dim('  (completed runs without an error issue teach the baseline)'));

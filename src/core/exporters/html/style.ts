@@ -11,12 +11,12 @@ header,main,footer{max-width:1100px;margin:0 auto;padding:0 14px}
 h1{font-size:1.4em;margin:.8em 0 .2em}h2{font-size:1.2em;margin:1.4em 0 .4em;border-bottom:2px solid var(--line);padding-bottom:.2em}
 h3{font-size:1.02em;margin:1.2em 0 .4em}h4{font-size:.95em;margin:.9em 0 .2em}
 small,.meta,.hint,.legend,.typical,.date{color:var(--muted);font-weight:normal}
-.meta,.hint{font-size:.85em;word-break:break-all}
+.meta{font-size:.85em;word-break:break-all}.hint{font-size:.85em}
 nav a{margin-right:.8em}
 code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f5;padding:0 .25em;border-radius:3px;word-break:break-all}
-.scroll{overflow:auto;max-height:70vh;border:1px solid var(--line);background:#fff}
+.scroll{overflow:auto;max-height:55vh;border:1px solid var(--line);background:#fff}
 table.matrix{border-collapse:collapse;font-size:.85em;min-width:100%}
-.matrix th,.matrix td{border:1px solid var(--line);padding:.2em .45em;text-align:center;white-space:nowrap}
+.matrix th,.matrix td{border:1px solid var(--line);padding:.05em .45em;text-align:center;white-space:nowrap}
 .matrix thead th{position:sticky;top:0;background:#f1f4f8;z-index:1}
 .matrix th.run{text-align:left;font-weight:normal;position:sticky;left:0;background:#fff}
 .matrix td a,.matrix td span{display:block;color:inherit;text-decoration:none;min-width:1.6em}
