@@ -68,7 +68,7 @@ describe('report in headless Chromium', () => {
     // Each cell links to its run's issues, and that target exists and holds the degraded record.
     const target = await page.eval<string>(`(() => { const a = document.querySelector("table.matrix tbody tr td.h-error a"); return document.getElementById(a.getAttribute("href").slice(1)).textContent; })()`);
     assert.match(target, /nightly-day3/);
-    assert.ok(target.includes(SEED_SUMMARY));
+    assert.ok(target.includes(SEED_SUMMARY), 'the degraded summary is under the linked run');
     assert.equal(await page.eval(visible('.issues li.sev-error')), 3);
     assert.equal(await page.eval(visible('.issues li.sev-warning')), 6);
     assert.ok((await page.eval<number>('document.querySelectorAll("svg.spark").length')) >= 5 + 4, 'a sparkline per stage duration and metric');
@@ -118,7 +118,7 @@ describe('report in headless Chromium', () => {
     assert.equal(await phone.eval('document.querySelector("meta[name=viewport]").content'), 'width=device-width, initial-scale=1');
     const widths = await phone.eval<{ page: number; viewport: number }>('({ page: document.documentElement.scrollWidth, viewport: window.innerWidth })');
     assert.ok(widths.page <= widths.viewport, `the page scrolls sideways on a phone (${widths.page} > ${widths.viewport} px)`);
-    assert.ok((await phone.eval<number>('document.querySelector("svg.spark").getBoundingClientRect().width')) <= 390);
+    assert.ok((await phone.eval<number>('document.querySelector("svg.spark").getBoundingClientRect().width')) <= 390, 'sparklines fit the phone');
     assertPng(await phone.screenshot());
     assertCleanLoad(phone, file);
   });
