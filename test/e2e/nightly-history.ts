@@ -49,7 +49,7 @@ function rng(seed: number): () => number {
  * record-contract work moves to the library's bare dot token. Whichever it takes.
  */
 let producer = 'producer:contexta.test';
-function storedLine(record: { envelope: Record<string, unknown> }): string {
+function storedLine(record: { envelope: Record<string, unknown>; payload: Record<string, unknown> }): string {
   try {
     return toStoredLine({ ...record, envelope: { ...record.envelope, producer_ref: producer } });
   } catch (err) {
