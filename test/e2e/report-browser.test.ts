@@ -69,15 +69,21 @@ describe('report in headless Chromium', () => {
     const target = await page.eval<string>(`(() => { const a = document.querySelector("table.matrix tbody tr td.h-error a"); return document.getElementById(a.getAttribute("href").slice(1)).textContent; })()`);
     assert.match(target, /nightly-day3/);
     assert.ok(target.includes(SEED_SUMMARY), 'the degraded summary is under the linked run');
-    assert.equal(await page.eval(visible('.issues li.sev-error')), 3);
-    assert.equal(await page.eval(visible('.issues li.sev-warning')), 6);
+    // The issue list is diagnose's, issue for issue.
+    const counts = expectCode(run(['diagnose', '--all', '--json', '--fail-on', 'never'], { cwd: tmp.dir }), 0).json().counts;
+    assert.ok(counts.error >= 3 && counts.warning >= 6, 'the case study has its errors and warnings');
+    assert.equal(await page.eval(visible('.issues li.sev-error')), counts.error);
+    assert.equal(await page.eval(visible('.issues li.sev-warning')), counts.warning);
+    assert.equal(await page.eval(visible('.issues li.sev-info')), counts.info);
     assert.ok((await page.eval<number>('document.querySelectorAll("svg.spark").length')) >= 5 + 4, 'a sparkline per stage duration and metric');
     assert.equal(await page.eval('document.querySelectorAll("svg.spark polyline.line").length'), await page.eval('document.querySelectorAll("svg.spark").length'));
     // The severity filter: untick warnings, they are hidden and errors stay.
     assert.equal(await page.eval('document.getElementById("filter").hidden'), false);
     await page.eval('document.querySelector("#filter input[value=warning]").click()');
     assert.equal(await page.eval(visible('.issues li.sev-warning')), 0);
-    assert.equal(await page.eval(visible('.issues li.sev-error')), 3);
+    assert.equal(await page.eval(visible('.issues li.sev-error')), counts.error);
+    await page.eval('document.querySelector("#filter input[value=warning]").click()');
+    assert.equal(await page.eval(visible('.issues li.sev-warning')), counts.warning, 'ticked again, shown again');
     assertPng(await page.screenshot({ fullPage: true }));
     assertCleanLoad(page, file);
   });
@@ -94,6 +100,10 @@ describe('report in headless Chromium', () => {
     assert.equal(await page.eval(cellOf(FAILED_NIGHT, 4)), 'h-error', 'failed train stage');
     assert.equal(await page.eval(cellOf(EMPTY_NIGHT, 3)), 'h-error', 'the night validate passed 0 rows');
     assert.equal(await page.eval(cellOf(EMPTY_NIGHT + 1, 3)), 'h-ok');
+    const counts = expectCode(run(['diagnose', '--all', '--json', '--fail-on', 'never'], { cwd: tmp.dir }), 0).json().counts;
+    assert.equal(await page.eval(visible('.issues li')), counts.error + counts.warning + counts.info);
+    assert.equal(await page.eval('[...document.querySelectorAll("table.matrix a")].filter((a) => !document.getElementById(decodeURIComponent(a.hash.slice(1)))).length'), 0, 'every matrix link has a target');
+    assert.ok((await page.eval<number>('document.querySelectorAll("table.matrix a").length')) >= 6 * 5, 'cells of runs with issues link');
     // 5 stage durations + rows in 3 stages + train.loss, train.accuracy, eval.accuracy.
     assert.equal(await page.eval('document.querySelectorAll("svg.spark").length'), 11);
     assert.ok((await page.eval<number>('document.querySelectorAll("svg.spark polygon.band-warn").length')) >= 11, 'baseline bands drawn');
@@ -132,7 +142,8 @@ describe('report in headless Chromium', () => {
     await page.goto(pathToFileURL(file).href);
     await page.send('Emulation.setScriptExecutionDisabled', { value: false });
     assert.equal(await page.eval('document.getElementById("filter").hidden'), true);
-    assert.equal(await page.eval(visible('.issues li')), 9);
+    const counts = expectCode(run(['diagnose', '--all', '--json', '--fail-on', 'never'], { cwd: tmp.dir }), 0).json().counts;
+    assert.equal(await page.eval(visible('.issues li')), counts.error + counts.warning + counts.info);
     assert.equal(await page.eval('document.querySelectorAll("table.matrix td:not(.n) a").length'), 15);
   });
 });
