@@ -30,7 +30,7 @@ const EVIL = [
 
 /** Tags the builder itself writes; anything else in the output was injected. */
 const OWN_TAGS = new Set(
-  'html head meta title style body header h1 h2 h3 h4 p nav a fieldset legend label input main section table thead tbody tr th td span div small figure figcaption b svg polygon polyline circle ul li code footer script'.split(' '),
+  'html head meta title style body header h1 h2 h3 h4 p nav a fieldset legend label input main section table thead tbody tr th td span div small figure figcaption b svg polygon polyline circle line ul li code footer script'.split(' '),
 );
 
 function assertInert(html: string): void {
@@ -42,7 +42,7 @@ function assertInert(html: string): void {
   assert.doesNotMatch(html, /[\u2028\u2029\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/, 'raw separators or control characters');
   // Every tag's attributes are name="value" with nothing unescaped in the value; no handlers, no sources, links only within the page.
   for (const [tag, attrs] of [...html.matchAll(/<([a-zA-Z][\w-]*)([^>]*)>/g)].map((m) => [m[1], m[2]])) {
-    const rest = attrs.replace(/\s+([a-zA-Z-]+)(="[^"<>]*")?/g, (all, name: string, value?: string) => {
+    const rest = attrs.replace(/\s+([a-zA-Z][\w-]*)(="[^"<>]*")?/g, (all, name: string, value?: string) => {
       assert.doesNotMatch(name, /^on|^src$|^style$|^srcdoc$|^formaction$/i, `<${tag}> carries ${name}`);
       if (name === 'href') assert.match(value ?? '', /^="#/, `<${tag}> links outside the page: ${value}`);
       return '';
@@ -144,14 +144,16 @@ describe('reportHtml', () => {
     assert.match(html, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
   });
 
-  it('flagged points are circles with their severity and summary', () => {
+  it('flagged points are dots on a rule, with their severity and summary', () => {
     const points: TrendPoint[] = [10, 11, 0].map((value, i) => ({
       run_ref: `run:p.n${i}`, name: `n${i}`, started_at: '2025-01-01T00:00:00Z', status: 'completed', value,
       baseline: null, warn: { low: 9, high: 12 }, error: { low: 5, high: 16 },
       flagged: i === 2 ? { severity: 'error', code: 'metric_collapse', summary: 'rows 0 — typical 10' } : null,
     }));
     const svg = sparklineSvg(points, { label: 'rows', format: String });
-    assert.equal(svg.match(/<circle class="flag flag-error"/g)?.length, 1);
+    assert.equal(svg.match(/<circle class="dot flag flag-error" cx="\d+(\.\d)?" cy="\d+(\.\d)?" r="16">/g)?.length, 1);
+    assert.equal(svg.match(/<line class="rule flag flag-error"/g)?.length, 1);
+    assert.equal(svg.match(/<circle class="dot /g)?.length, 1, 'the newest point is the flagged one: one dot');
     assert.match(svg, /<title>n2: 0 \(error\) rows 0 — typical 10<\/title>/);
     assert.equal(svg.match(/<polygon class="band-warn"/g)?.length, 1);
     assert.equal(svg.match(/<polygon class="band-error"/g)?.length, 1);

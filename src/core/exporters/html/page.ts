@@ -63,7 +63,7 @@ function projectHtml(section: ReportProject): string {
     `<h3>Runs × stages</h3>${section.runs.length ? matrixHtml(section) : '<p class="empty">No runs.</p>'}` +
     `<h3>Metrics and durations</h3>` +
     (cards.length
-      ? `<p class="hint">Line: the value per run, oldest left. Bands: the warning (dark) and error (light) range each run was judged against, learned from the runs before it. Circles: runs diagnose flagged.</p><div class="cards">${cards.join('\n')}</div>`
+      ? `<p class="hint">Line: the value per run, oldest left. Bands: the warning (dark) and error (light) range each run was judged against, learned from the runs before it. Red or amber dots on a dashed rule: runs diagnose flagged (hover for why).</p><div class="cards">${cards.join('\n')}</div>`
       : '<p class="empty">No metrics recorded.</p>') +
     `<h3>Issues</h3><div class="issues">${issuesHtml(section)}</div></section>`
   );

@@ -1,16 +1,17 @@
 /**
  * A series as an inline SVG sparkline: the error band (light) and warning band
  * (darker) each point was judged against, the values as a line, and the points
- * diagnosis flagged as circles with their summary as a tooltip. Coordinates are
- * whole units of a 1000 × 100 view box so 1,000-run series stay small.
+ * diagnosis flagged as dots on a vertical rule, with their summary as a tooltip. Coordinates are
+ * tenths of a 1000 × 200 view box, so 1,000-run series stay small. The box scales uniformly
+ * with the card's width (never stretched), so dots stay round on a phone and a desktop.
  */
 import type { Band } from '../../diagnosis/baseline';
 import type { TrendPoint } from '../../reading/series';
 import { coord, text } from './escape';
 
 const W = 1000;
-const H = 100;
-const PAD = 6;
+const H = 200;
+const PAD = 18;
 
 export interface SparklineOptions {
   /** Accessible name of the chart. */
@@ -40,7 +41,7 @@ export function sparklineSvg(points: readonly TrendPoint[], opts: SparklineOptio
   const x = (i: number) => (n === 1 ? W / 2 : PAD + (i * (W - 2 * PAD)) / (n - 1));
   const y = (v: number) => Math.max(0, Math.min(H, H - PAD - ((v - lo) / (hi - lo)) * (H - 2 * PAD)));
   const parts: string[] = [];
-  parts.push(`<svg class="spark" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="${text(opts.label)}">`);
+  parts.push(`<svg class="spark" viewBox="0 0 ${W} ${H}" role="img" aria-label="${text(opts.label)}">`);
   parts.push(`<title>${text(opts.label)}</title>`);
   parts.push(...bandPolygons(points, (p) => p.error, 'band-error', x, y));
   parts.push(...bandPolygons(points, (p) => p.warn, 'band-warn', x, y));
@@ -49,7 +50,8 @@ export function sparklineSvg(points: readonly TrendPoint[], opts: SparklineOptio
     if (!p.flagged && i !== n - 1) return;
     const cls = p.flagged ? `flag flag-${p.flagged.severity}` : 'last';
     const tip = p.flagged ? `${p.name}: ${opts.format(p.value)} (${p.flagged.severity}) ${p.flagged.summary}` : `${p.name}: ${opts.format(p.value)}`;
-    parts.push(`<circle class="${cls}" cx="${coord(x(i))}" cy="${coord(y(p.value))}" r="${p.flagged ? 5 : 3}"><title>${text(tip)}</title></circle>`);
+    if (p.flagged) parts.push(`<line class="rule ${cls}" x1="${coord(x(i))}" x2="${coord(x(i))}" y1="0" y2="${H}"/>`);
+    parts.push(`<circle class="dot ${cls}" cx="${coord(x(i))}" cy="${coord(y(p.value))}" r="${p.flagged ? 16 : 10}"><title>${text(tip)}</title></circle>`);
   });
   parts.push('</svg>');
   return parts.join('');

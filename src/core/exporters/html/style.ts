@@ -33,11 +33,13 @@ table.matrix{border-collapse:collapse;font-size:.85em;min-width:100%}
 .card .last{margin-left:auto;font-variant-numeric:tabular-nums}
 .nflag{color:var(--err-fg);font-size:.85em}
 .typical{font-size:.8em;margin:.2em 0 0}
-svg.spark{display:block;width:100%;height:64px;margin-top:4px}
+svg.spark{display:block;width:100%;height:auto;margin-top:4px}
 .spark .band-error{fill:#eef2f7}.spark .band-warn{fill:#d9e2ee}
-.spark .line{fill:none;stroke:#1f4e8c;stroke-width:2;vector-effect:non-scaling-stroke}
-.spark circle{vector-effect:non-scaling-stroke;stroke-width:1.5}
-.spark .last{fill:#1f4e8c}.spark .flag-error{fill:#d32f2f;stroke:#fff}.spark .flag-warning{fill:#f9a825;stroke:#fff}.spark .flag-info{fill:#1976d2}
+.spark .line{fill:none;stroke:#1f4e8c;stroke-width:1.75px;vector-effect:non-scaling-stroke}
+.spark .dot{fill:#1f4e8c;stroke:#fff;stroke-width:1px;vector-effect:non-scaling-stroke}
+.spark .rule{stroke-width:1.5px;vector-effect:non-scaling-stroke;stroke-dasharray:3 3}
+.spark .flag-error{fill:#d32f2f;stroke:#d32f2f}.spark .flag-warning{fill:#e69500;stroke:#e69500}.spark .flag-info{fill:#1976d2;stroke:#1976d2}
+.spark .dot.flag{stroke:#fff}
 .filter{border:1px solid var(--line);border-radius:6px;margin:.6em 0;padding:.3em .8em;background:#fff}
 .filter label{margin-right:1em;white-space:nowrap}
 .issues ul{list-style:none;padding:0;margin:0}
