@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
+const COMMAND_TIMEOUT_MS = 60_000;
 export const CHROMIUM = process.env.CONTEXTA_TEST_CHROMIUM || '/usr/bin/chromium';
 
 export interface PageEvents {
@@ -101,7 +102,16 @@ export class Browser {
     const id = this.nextId++;
     const message = JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) });
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, method });
+      // A browser that stops answering fails the test instead of hanging the suite.
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`chromium did not answer ${method} within ${COMMAND_TIMEOUT_MS} ms: ${this.stderr}`));
+      }, COMMAND_TIMEOUT_MS);
+      const done = <T>(f: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
+        f(v);
+      };
+      this.pending.set(id, { resolve: done(resolve), reject: done(reject), method });
       (this.child.stdio[3] as Writable).write(`${message}\0`);
     });
   }
