@@ -42,7 +42,7 @@ function assertInert(html: string): void {
   assert.doesNotMatch(html, /[\u2028\u2029\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/, 'raw separators or control characters');
   // Every tag's attributes are name="value" with nothing unescaped in the value; no handlers, no sources, links only within the page.
   for (const [tag, attrs] of [...html.matchAll(/<([a-zA-Z][\w-]*)([^>]*)>/g)].map((m) => [m[1], m[2]])) {
-    const rest = attrs.replace(/\s+([a-zA-Z][\w-]*)(="[^"<>]*")?/g, (all, name: string, value?: string) => {
+    const rest = attrs.replace(/\s+([a-zA-Z][\w-]*)(="[^"<>]*")?/g, (_all, name: string, value?: string) => {
       assert.doesNotMatch(name, /^on|^src$|^style$|^srcdoc$|^formaction$/i, `<${tag}> carries ${name}`);
       if (name === 'href') assert.match(value ?? '', /^="#/, `<${tag}> links outside the page: ${value}`);
       return '';

@@ -5,7 +5,7 @@
  * the issues. src/core/exporters/html turns it into one HTML file.
  */
 import { countIssues } from '../diagnosis/diagnose';
-import { DEFAULT_POLICY, type BaselinePolicy } from '../diagnosis/baseline';
+import { DEFAULT_POLICY, type Baseline, type BaselinePolicy } from '../diagnosis/baseline';
 import type { Issue, SeverityCounts } from '../model';
 import type { RunReader } from './facts-cache';
 import { listProjects } from './catalog';
@@ -13,7 +13,6 @@ import { loadProjectHistory, pickProject } from './history';
 import { buildSeries, currentBaseline, seriesKeys, seriesLabel, type SeriesKey, type TrendPoint } from './series';
 import type { Workspace } from '../storage/workspace';
 import type { Status } from '../../schema/enums';
-import type { Baseline } from '../diagnosis/baseline';
 
 export interface ReportStageCell {
   name: string;
