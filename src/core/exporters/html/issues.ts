@@ -12,7 +12,7 @@ function issueItem(issue: Issue): string {
   const stage = issue.stage === null ? '<span class="stage none">run</span>' : `<span class="stage">${text(issue.stage)}</span>`;
   const sentence = typeof issue.details?.sentence === 'string' ? ` <span class="detail">${text(issue.details.sentence)}</span>` : '';
   return (
-    `<li class="sev-${issue.severity}"><span class="sev">${issue.severity}</span> ${stage} ` +
+    `<li class="sev-${text(issue.severity)}"><span class="sev">${text(issue.severity)}</span> ${stage} ` +
     `<code>${text(issue.code)}</code> <span class="summary">${text(issue.summary)}</span>${sentence}</li>`
   );
 }
