@@ -33,6 +33,9 @@ export async function trend(ctx: CliContext, raw: RawOptions): Promise<number> {
     },
     reader,
   );
+  if (report.unreadable_runs.length) {
+    ctx.stderr.write(`contexta: warning: left out ${report.unreadable_runs.length} run(s) whose run.json cannot be read: ${report.unreadable_runs.join(', ')} (see contexta diagnose)\n`);
+  }
   if (opts.json) {
     writeJson(ctx, report);
   } else {

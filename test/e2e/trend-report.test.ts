@@ -145,6 +145,23 @@ describe('contexta report', () => {
     assert.deepEqual(treeSnapshot(history.dir), before, 'a refused report writes nothing');
   });
 
+  it('a run whose run.json cannot be read is listed, not hidden', () => {
+    const tmp = seededWorkspace();
+    fs.writeFileSync(`${tmp.ws}/projects/${SEED_PROJECT}/runs/nightly-day2/run.json`, '{"torn": ');
+    const diagnosed = expectCode(run(['diagnose', '--all', '--json'], { cwd: tmp.dir }), 1).json();
+    const about = diagnosed.issues.filter((i: any) => i.run_ref === `run:${SEED_PROJECT}.nightly-day2`);
+    assert.ok(about.length > 0, 'diagnose reports the unreadable run');
+    expectCode(run(['report', '-o', 'r.html'], { cwd: tmp.dir }), 0);
+    const html = fs.readFileSync(tmp.at('r.html'), 'utf8');
+    assert.equal(html.match(/<tr><th scope="row"/g)?.length, 2, 'two readable runs in the matrix');
+    assert.match(html, /<h4>Runs that cannot be read/);
+    for (const issue of about) assert.ok(html.includes(`<code>${issue.code}</code>`), `${issue.code} is listed`);
+    const trend = expectCode(run(['trend', 'train.loss', '--json'], { cwd: tmp.dir }), 0);
+    assert.equal(trend.json().points.length, 2);
+    assert.deepEqual(trend.json().unreadable_runs, [`run:${SEED_PROJECT}.nightly-day2`]);
+    assert.match(trend.stderr, /warning: left out 1 run\(s\) whose run\.json cannot be read: run:nightly-ml-pipeline\.nightly-day2/);
+  });
+
   it('no workspace: exit 3, nothing created', () => {
     const empty = tempWorkspace();
     expectCode(run(['report', '-o', 'r.html'], { cwd: empty.dir }), 3);

@@ -122,6 +122,7 @@ describe('flagged points: diagnosis issues for that run and series', () => {
       total_points: points.length,
       baseline: null,
       learning: { have: 5, need: 5 },
+      unreadable_runs: [],
     };
     const text = renderTrend(report, { color: false });
     const lines = text.split('\n');

@@ -19,6 +19,8 @@ export interface ProjectHistory {
   metas: RunMeta[];
   /** Stage names in pipeline order, as the runs use them (the newest run's order first). */
   stage_order: string[];
+  /** Issues of runs whose run.json cannot be read (no sample, but never hidden). */
+  unreadable_issues: Issue[];
 }
 
 /** Reads each run's files once, however many times diagnosis and the series ask. */
@@ -69,7 +71,9 @@ export function loadProjectHistory(ws: Workspace, project: string, reader: RunRe
     };
   });
   memo.save();
-  return { project, samples, metas, stage_order: stageOrder(metas) };
+  const readable = new Set(metas.map((m) => m.run_ref));
+  const unreadable_issues = diagnosis.issues.filter((i) => !readable.has(i.run_ref));
+  return { project, samples, metas, stage_order: stageOrder(metas), unreadable_issues };
 }
 
 /** Stages in the order the newest runs use them; stages only older runs had come after. */

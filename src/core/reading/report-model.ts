@@ -51,6 +51,8 @@ export interface ReportProject {
   series: ReportSeries[];
   /** Issues of the selected runs, newest run first. */
   issues: Issue[];
+  /** Issues of runs whose run.json cannot be read: listed apart, whatever --last says. */
+  unreadable_issues: Issue[];
   counts: SeverityCounts;
 }
 
@@ -72,7 +74,7 @@ export interface ReportRequest {
 export function buildReportModel(ws: Workspace, req: ReportRequest, reader?: RunReader): ReportModel {
   const projects = req.project ? [pickProject(ws, req.project)] : listProjects(ws);
   const sections = projects.map((p) => projectSection(ws, p, req.last, reader));
-  const all = sections.flatMap((s) => s.issues);
+  const all = sections.flatMap((s) => [...s.issues, ...s.unreadable_issues]);
   return { workspace: ws.root, generated_at: req.generated_at, policy: { ...DEFAULT_POLICY }, projects: sections, counts: countIssues(all) };
 }
 
@@ -108,5 +110,6 @@ function projectSection(ws: Workspace, project: string, last: number | undefined
   }));
 
   const issues = [...selected].reverse().flatMap((s) => s.issues);
-  return { project, stages, runs, total_runs: samples.length, series, issues, counts: countIssues(issues) };
+  const unreadable = history.unreadable_issues;
+  return { project, stages, runs, total_runs: samples.length, series, issues, unreadable_issues: unreadable, counts: countIssues([...issues, ...unreadable]) };
 }

@@ -35,6 +35,8 @@ export interface TrendReport {
   baseline: (BaselineView & { runs: string[]; warn: Band; error: Band }) | null;
   /** Runs that may teach the baseline so far, and how many it needs. */
   learning: { have: number; need: number } | null;
+  /** Runs left out because their run.json cannot be read (`diagnose` says why). */
+  unreadable_runs: string[];
 }
 
 export function buildTrendReport(ws: Workspace, req: TrendRequest, reader?: RunReader): TrendReport {
@@ -52,6 +54,7 @@ export function buildTrendReport(ws: Workspace, req: TrendRequest, reader?: RunR
     total_points: all.length,
     baseline: current.baseline && current.warn && current.error ? { ...current.baseline, warn: current.warn, error: current.error } : null,
     learning: current.baseline ? null : { have: current.have, need: DEFAULT_POLICY.min_history },
+    unreadable_runs: [...new Set(history.unreadable_issues.map((i) => i.run_ref))],
   };
 }
 

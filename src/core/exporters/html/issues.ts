@@ -18,7 +18,10 @@ function issueItem(issue: Issue): string {
 }
 
 export function issuesHtml(section: ReportProject): string {
-  if (!section.issues.length) return '<p class="empty">No issues in these runs.</p>';
+  const unreadable = section.unreadable_issues.length
+    ? `<section class="run-issues"><h4>Runs that cannot be read <small>${section.unreadable_issues.length} issue(s)</small></h4><ul>${section.unreadable_issues.map(issueItem).join('')}</ul></section>\n`
+    : '';
+  if (!section.issues.length) return `${unreadable}<p class="empty">No issues in these runs.</p>`;
   const byRun = new Map<string, Issue[]>();
   for (const issue of section.issues) {
     const list = byRun.get(issue.run_ref) ?? [];
@@ -35,5 +38,5 @@ export function issuesHtml(section: ReportProject): string {
         `<ul>${items.map(issueItem).join('')}</ul></section>`
       );
     });
-  return groups.join('\n');
+  return unreadable + groups.join('\n');
 }
