@@ -111,4 +111,22 @@ Examples:
   $ contexta compare nightly-day1 nightly-day2 --json | jq '.stages[].metrics[]'
   $ contexta compare nightly-day1 nightly-day2 --fail-on-regression 2% \\
       --metric evaluate.eval.accuracy:higher --metric train.train.loss:lower`,
+  trend: `
+The metric is named by its key exactly as recorded (keys contain dots, so there is
+no stage.key form); --stage picks the stage when several record the same key.
+Each point shows the baseline learned from the runs before it (what diagnose
+judged it against); flagged points are those diagnose raised an anomaly for.
+
+Examples:
+  $ contexta trend eval.accuracy
+  $ contexta trend rows --stage validate --last 60
+  $ contexta trend train --duration
+  $ contexta trend train.loss --json | jq '.points[] | select(.flagged) | .run_ref'`,
+  report: `
+One HTML file with everything inline (no network when viewed): a run x stage
+matrix coloured by health, sparklines with baseline bands, issues by severity.
+
+Examples:
+  $ contexta report -o report.html
+  $ contexta report --project nightly-ml-pipeline --last 100 -o nightly.html`,
 };

@@ -105,6 +105,28 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .addHelpText('after', EXAMPLES.compare)
     .action(action(async () => (await import('../commands/compare')).compare, ([runA, runB]) => ({ runA, runB })));
 
+  program
+    .command('trend')
+    .description("one metric (or a stage's duration) over runs, with its learned baseline and flagged runs")
+    .argument('[metric]', 'metric key as recorded, e.g. train.loss (with --duration: a stage name)')
+    .option('--stage <name>', 'the stage that records the metric (needed when several do)')
+    .option('--project <name>', 'project (default: the only one)')
+    .option('--last <n>', 'show the newest N runs (default 30; baselines still use all history)')
+    .option('--duration', "the stage's duration instead of a metric")
+    .option('--json', 'one JSON document: {"series", "points", "baseline"}')
+    .addHelpText('after', EXAMPLES.trend)
+    .action(action(async () => (await import('../commands/trend')).trend, ([metric]) => ({ metric })));
+
+  program
+    .command('report')
+    .description('write one self-contained HTML report: run x stage health, metric sparklines, issues')
+    .requiredOption('-o, --output <file>', 'where to write the HTML file (- for standard output)')
+    .option('--project <name>', 'only this project (default: every project)')
+    .option('--last <n>', 'the newest N runs of each project (default: all; baselines still use all history)')
+    .option('--json', 'print {"output", "bytes", "runs", "issues"} as JSON')
+    .addHelpText('after', EXAMPLES.report)
+    .action(action(async () => (await import('../commands/report')).report));
+
   return program;
 }
 
