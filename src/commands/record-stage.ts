@@ -23,9 +23,9 @@ export function recordStage(ctx: CliContext, raw: RawOptions): number {
   const at = target.at ?? nowIso(ctx);
   const stageName = target.stage!;
   const ws = openForWrite(ctx);
-  ensureStage(ws, target.project, target.run, stageName, at);
+  ensureStage(ws, target.project, target.run, stageName, at, target.given);
   const stage = updateStage(ws, target.project, target.run, stageName, (current) =>
-    applyLifecycle(current, { action: opts.action, status: opts.status, at, explicitAt: target.at }),
+    applyLifecycle(current, { kind: 'stage', action: opts.action, status: opts.status, at, explicitAt: target.at }),
   );
   ctx.stdout.write(`${stage.stage_execution_ref}\n`);
   return 0;
