@@ -41,7 +41,7 @@ export function applyLifecycle<T extends Lifecycle>(entry: T, input: LifecycleCh
     const when = change.explicitAt ? `--at ${change.at} is` : `now (${change.at}) is`;
     throw new ContextaError(
       'usage',
-      `${when} before this ${change.kind} started (${next.started_at}); end it at or after its start, or move the start with \`record ${change.kind} start --at\``,
+      `${when} before this ${change.kind} started (${next.started_at}): ended_at must not be earlier than started_at; end it at or after its start, or move the start with \`record ${change.kind} start --at\``,
       { field: 'at', started_at: next.started_at, ended_at: change.at },
     );
   }

@@ -51,7 +51,7 @@ export function pythonFloatRepr(n: number): string {
   return `${sign}${point}e${expSign}${String(Math.abs(e10)).padStart(2, '0')}`;
 }
 
-export const METRIC_VALUE_FORMS = 'a finite decimal number such as 42, -1, 0.5 or 1.5e3';
+export const METRIC_VALUE_FORMS = 'a finite number in decimal notation, such as 42, -1, 0.5 or 1.5e3';
 
 export type MetricValue = { value: number; integer: boolean } | { problem: string };
 
