@@ -6,8 +6,7 @@ import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
 import { describeIssue } from '../core/writing/validate';
 import { deriveName } from '../schema/names';
-import { Timestamp } from '../schema/records';
-import { utcNow } from '../core/writing/instant';
+import { utcNow, utcTimestamp } from '../core/writing/instant';
 import { locateWorkspace, openWorkspace, type Workspace } from '../core/storage/workspace';
 import type { CliContext } from './context';
 
@@ -26,8 +25,13 @@ export const Name = z.pipe(
   }),
 );
 
-/** The contract's timestamp rule (src/schema/records.ts), for flags. */
-export const IsoTime = Timestamp;
+/** A timestamp flag: the contract's grammar, and a real instant (core/writing/instant.ts). */
+export const IsoTime = z.string().check(
+  z.superRefine((value, ctx) => {
+    const result = utcTimestamp(value);
+    if ('problem' in result) ctx.addIssue({ code: 'custom', message: result.problem, input: value });
+  }),
+);
 
 /** `k=v` pairs, typed: values that look like numbers or booleans are stored as such. */
 export const KeyValues = z.array(
