@@ -29,7 +29,7 @@ export const Name = z.pipe(
 export const IsoTime = z.string().check(
   z.superRefine((value, ctx) => {
     const result = utcTimestamp(value);
-    if ('problem' in result) ctx.addIssue({ code: 'custom', message: result.problem, input: value });
+    if ('problem' in result) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${result.problem}`, input: value });
   }),
 );
 
