@@ -69,3 +69,26 @@ test('names with nothing to derive from, or characters that would forge output, 
   }
   assert.ok('component' in deriveName('x'.repeat(NAME_MAX)));
 });
+
+test('property: every accepted name derives a valid component that derives to itself', async () => {
+  const fc = await import('fast-check');
+  const name = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc.string({ unit: 'grapheme', maxLength: 80 }),
+    fc.stringMatching(/^[A-Za-z0-9_.:+ -]{0,120}$/),
+  );
+  let accepted = 0;
+  fc.assert(
+    fc.property(name, (raw) => {
+      const derived = deriveName(raw);
+      if ('problem' in derived) return;
+      accepted++;
+      assert.equal(componentProblem(derived.component), null, `${JSON.stringify(raw)} -> ${derived.component}`);
+      assert.equal(derived.given, raw.trim());
+      assert.deepEqual(deriveName(derived.component), { given: derived.component, component: derived.component });
+      assert.equal(componentOf(raw), derived.component, 'deterministic');
+    }),
+    { numRuns: 3000 },
+  );
+  assert.ok(accepted > 1000, `only ${accepted} accepted names were checked`);
+});
