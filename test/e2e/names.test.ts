@@ -1,8 +1,9 @@
 /**
  * Names people already have, as `bin/contexta` users type them (docs/names.md):
  * Airflow run ids, snake_case stages and uppercase are accepted; a run and a
- * project keep the name as given; a stage is stored kebab-cased with a notice;
- * two names for one ref are refused (exit 2, both named, nothing written); read
+ * project keep the name as given; a stage is stored kebab-cased with a notice,
+ * and every spelling of it names that stage; two names for one run or project
+ * ref are refused (exit 2, both named, nothing written); read
  * commands find a run by the name it was recorded under.
  */
 import { before, test } from 'node:test';
@@ -41,7 +42,8 @@ test('an Airflow run id, a snake_case stage and an uppercase project are accepte
   const stage = readJson(path.join(dir, 'stages', 'feature-engineering.json'));
   assert.equal(stage.stage_name, 'feature-engineering', 'the contract requires kebab case here');
   assert.equal(stage.stage_execution_ref, `stage:ml-pipeline.${AIRFLOW_REF}.feature-engineering`);
-  assert.deepEqual(stage.extensions, [{ namespace: 'contexta.names', fields: { given_name: STAGE }, readonly_fields: [] }]);
+  // No field of the contract (or extension the library accepts) can hold another spelling.
+  assert.equal(JSON.stringify(stage).includes(STAGE), false);
 });
 
 test('the same names through CONTEXTA_PROJECT/RUN/STAGE land in the same entries; the kebab form names the stage too, silently', () => {
@@ -62,14 +64,13 @@ test('the same names through CONTEXTA_PROJECT/RUN/STAGE land in the same entries
   assert.deepEqual(readJson(path.join(runDir(tmp.ws, 'ml-pipeline', AIRFLOW_REF), 'run.json')).name, AIRFLOW, 'name unchanged');
 });
 
-test('two different names for one ref are refused naming both: exit 2, nothing written', () => {
+test('two different names for one run or project ref are refused naming both: exit 2, nothing written', () => {
   const before = treeSnapshot(tmp.dir, { mtimes: true });
   const cases: [string[], string, string][] = [
     [['record', 'metric', 'rows', '1', ...target({ '--run': 'Scheduled__2025-04-07T02:00:00+00:00' })], '"Scheduled__2025-04-07T02:00:00+00:00"', `"${AIRFLOW}"`],
     [['record', 'run', 'end', ...target({ '--run': 'scheduled 2025-04-07T02:00:00 00:00' })], '"scheduled 2025-04-07T02:00:00 00:00"', `"${AIRFLOW}"`],
     [['record', 'event', 'k', 'm', ...target({ '--project': 'ml_pipeline' })], '"ml_pipeline"', `"${PROJECT}"`],
-    [['record', 'stage', 'end', ...target({ '--stage': 'Feature Engineering' })], '"Feature Engineering"', `"${STAGE}"`],
-    [['record', 'metric', 'rows', '1', ...target({ '--stage': 'FEATURE_ENGINEERING' })], '"FEATURE_ENGINEERING"', `"${STAGE}"`],
+    [['record', 'stage', 'end', ...target({ '--run': 'SCHEDULED__2025-04-07T02:00:00+00:00', '--stage': STAGE })], '"SCHEDULED__2025-04-07T02:00:00+00:00"', `"${AIRFLOW}"`],
   ];
   for (const [args, typed, existing] of cases) {
     const r = expectCode(run(args, { cwd: tmp.dir }), 2);
@@ -78,6 +79,13 @@ test('two different names for one ref are refused naming both: exit 2, nothing w
     assert.match(r.stderr, /both map to the ref component/);
   }
   assert.deepEqual(treeSnapshot(tmp.dir, { mtimes: true }), before);
+});
+
+test('every spelling of a stage names the one kebab-case stage, with the notice', () => {
+  const r = expectCode(run(['record', 'event', 'fe.done', 'ok', ...target({ '--stage': 'Feature Engineering' }), '--at', '2025-04-07T02:02:30Z'], { cwd: tmp.dir }), 0);
+  assert.equal(r.stderr, 'contexta: stage "Feature Engineering" is recorded as "feature-engineering" (stage names are kebab-case in the record contract; see docs/names.md)\n');
+  const last = readNdjson(path.join(runDir(tmp.ws, 'ml-pipeline', AIRFLOW_REF), 'records.ndjson')).at(-1);
+  assert.equal(last.envelope.stage_execution_ref, `stage:ml-pipeline.${AIRFLOW_REF}.feature-engineering`);
 });
 
 test('a new name that maps to a free component creates its own entry', () => {

@@ -100,7 +100,7 @@ test('record metric in process: a refused value writes nothing; an accepted one 
   assert.equal(line.envelope.recorded_at, '2025-04-07T12:00:00.250000Z');
 });
 
-test('store: two given names for one component are refused naming both; the component itself always names the entry', () => {
+test('store: two given names for one run or project component are refused naming both; the component itself always names the entry', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'contexta-names-'));
   const { workspace: ws } = initWorkspace(path.join(root, '.contexta'));
   const at = '2025-04-07T02:00:00Z';
@@ -108,14 +108,16 @@ test('store: two given names for one component are refused naming both; the comp
   ensureRun(ws, 'p', 'nightly-etl', at, { run: 'Nightly ETL' });
   ensureRun(ws, 'p', 'nightly-etl', at, { run: 'nightly-etl' });
   ensureStage(ws, 'p', 'nightly-etl', 'feature-engineering', at, { run: 'nightly-etl', stage: 'feature-engineering' });
-  ensureStage(ws, 'p', 'nightly-etl', 'feature-engineering', at, { stage: 'feature_engineering' });
+  ensureStage(ws, 'p', 'nightly-etl', 'feature-engineering', at, { stage: 'Feature Engineering' });
+  ensureRun(ws, 'q', 'r', at, { project: 'Q' });
+  usage(() => ensureStage(ws, 'q', 'r', 's', at, { project: 'q_' }), /project name "q_" and the existing project "Q"/);
   usage(() => ensureRun(ws, 'p', 'nightly-etl', at, { run: 'nightly_etl' }), /run name "nightly_etl" and the existing run "Nightly ETL" both map to the ref component "nightly-etl"/);
-  usage(() => ensureStage(ws, 'p', 'nightly-etl', 'feature-engineering', at, { stage: 'Feature Engineering' }), /existing stage "feature_engineering"/);
   usage(() => ensureStage(ws, 'p', 'nightly-etl', 'other', at, { run: 'NIGHTLY ETL', stage: 'other' }), /existing run "Nightly ETL"/);
   assert.ok(!fs.existsSync(path.join(ws.root, 'projects', 'p', 'runs', 'nightly-etl', 'stages', 'other.json')), 'refused before the new stage was created');
-  // A stage created under its kebab name: any other spelling is a different name.
-  ensureStage(ws, 'p', 'nightly-etl', 'load', at);
-  usage(() => ensureStage(ws, 'p', 'nightly-etl', 'load', at, { stage: 'LOAD' }), /"LOAD" and the existing stage "load"/);
+  // A stage is its kebab-case component: the contract has no field for another spelling.
+  const stageFile = path.join(ws.root, 'projects', 'p', 'runs', 'nightly-etl', 'stages', 'feature-engineering.json');
+  assert.equal(JSON.parse(fs.readFileSync(stageFile, 'utf8')).stage_name, 'feature-engineering');
+  assert.doesNotMatch(fs.readFileSync(stageFile, 'utf8'), /feature_engineering/);
 });
 
 test('record stage in process: ending before the start says so', () => {

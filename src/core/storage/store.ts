@@ -57,18 +57,16 @@ function checked<T>(schema: { safeParse(v: unknown): { success: boolean; data?: 
 
 /**
  * Names as the user gave them (docs/names.md), beside the components the paths are built
- * from. Absent: the component is the name. A project or run keeps its given name as `name`;
- * a stage's `stage_name` must be the component, so a different given name is kept in an
- * extension of the stage document, where the next writer can compare with it.
+ * from. Absent: the component is the name. A project or run keeps its given name as `name`.
+ * A stage has no such field: the contract requires `stage_name` to be the component, and the
+ * Python library refuses extensions in namespaces it has not registered, so a stage is
+ * its component and every spelling of it names the same stage (the command says so).
  */
 export interface GivenNames {
   project?: string;
   run?: string;
   stage?: string;
 }
-
-/** The extension namespace holding a stage's name as given (the contract allows namespaced extensions). */
-export const NAMES_EXTENSION = 'contexta.names';
 
 export function ensureProject(ws: Workspace, p: string, now: string, given: GivenNames = {}): void {
   const file = paths.projectFile(ws, p);
@@ -95,15 +93,14 @@ export function ensureStage(ws: Workspace, p: string, r: string, s: string, now:
   const file = paths.stageFile(ws, p, r, s);
   if (fs.existsSync(file)) {
     assertSameName('project', paths.projectFile(ws, p), p, given.project);
-    assertSameName('run', paths.runFile(ws, p, r), r, given.run);
-    return assertSameName('stage', file, s, given.stage);
+    return assertSameName('run', paths.runFile(ws, p, r), r, given.run);
   }
   ensureRun(ws, p, r, now, given);
   // ensureRun returns early for an existing run: still refuse a stages/ planted as a symlink.
   ensureDirInside(ws.root, paths.stages(ws, p, r));
   // The lock makes order_index follow creation order even when stages start in parallel.
   withLock(paths.stages(ws, p, r), () => {
-    if (fs.existsSync(file)) return assertSameName('stage', file, s, given.stage);
+    if (fs.existsSync(file)) return;
     const stage: StageExecution = {
       stage_execution_ref: stageRef(p, r, s),
       run_ref: runRef(p, r),
@@ -112,9 +109,6 @@ export function ensureStage(ws: Workspace, p: string, r: string, s: string, now:
       started_at: now,
       order_index: stageFileNames(ws, p, r).length,
     };
-    if (given.stage !== undefined && given.stage !== s) {
-      stage.extensions = [{ namespace: NAMES_EXTENSION, fields: { given_name: given.stage }, readonly_fields: [] }];
-    }
     createFileExclusive(file, jsonText(stage));
   });
 }
@@ -125,7 +119,7 @@ export function ensureStage(ws: Workspace, p: string, r: string, s: string, now:
  * the one the entry was created with. Only then is the file read: the common case of a
  * name that is its own component costs nothing.
  */
-function assertSameName(kind: EntityKind, file: string, component: string, given: string | undefined): void {
+function assertSameName(kind: 'project' | 'run', file: string, component: string, given: string | undefined): void {
   if (given === undefined || given === component) return;
   const stored = storedName(kind, file) ?? component;
   if (stored === given) return;
@@ -136,19 +130,14 @@ function assertSameName(kind: EntityKind, file: string, component: string, given
   );
 }
 
-function storedName(kind: EntityKind, file: string): string | undefined {
+function storedName(kind: 'project' | 'run', file: string): string | undefined {
   const read = readJsonFile(file);
   // A missing project.json under an existing run (damaged workspace) has no name to compare with.
   if (!read.ok && read.missing) return undefined;
   if (!read.ok || typeof read.value !== 'object' || read.value === null) {
     throw new ContextaError('workspace', read.ok ? `${file} is not a valid ${kind} file` : read.reason, { file });
   }
-  const doc = read.value as Record<string, unknown>;
-  if (kind !== 'stage') return typeof doc.name === 'string' ? doc.name : undefined;
-  const ext = Array.isArray(doc.extensions)
-    ? (doc.extensions as { namespace?: unknown; fields?: { given_name?: unknown } }[]).find((e) => e?.namespace === NAMES_EXTENSION)
-    : undefined;
-  const name = ext?.fields?.given_name ?? doc.stage_name;
+  const name = (read.value as Record<string, unknown>).name;
   return typeof name === 'string' ? name : undefined;
 }
 
