@@ -66,11 +66,6 @@ export function resolveTarget(ctx: CliContext, raw: Record<string, unknown>, nee
     components[key] = derived.component;
     given[key] = derived.given;
   }
-  if (given.stage !== undefined && given.stage !== components.stage) {
-    ctx.stderr.write(
-      `contexta: stage ${JSON.stringify(given.stage)} is recorded as "${components.stage}" (stage names are kebab-case in the record contract; see docs/names.md)\n`,
-    );
-  }
   return {
     project: components.project!,
     run: components.run!,
@@ -82,7 +77,18 @@ export function resolveTarget(ctx: CliContext, raw: Record<string, unknown>, nee
 
 /** For the commands that write a record: the target plus who produced it (run/stage entries have no producer). */
 export function resolveFactTarget(ctx: CliContext, raw: Record<string, unknown>): RecordTarget {
-  return { ...resolveTarget(ctx, raw), producer: producer(ctx, raw) };
+  const target = { ...resolveTarget(ctx, raw), producer: producer(ctx, raw) };
+  noteStageName(ctx, target);
+  return target;
+}
+
+/** For a command that uses the stage: one line on stderr when its name is stored kebab-cased (docs/names.md). */
+export function noteStageName(ctx: CliContext, target: RecordTarget): void {
+  if (target.stage !== undefined && target.given.stage !== target.stage) {
+    ctx.stderr.write(
+      `contexta: stage ${JSON.stringify(target.given.stage)} is recorded as "${target.stage}" (stage names are kebab-case in the record contract; see docs/names.md)\n`,
+    );
+  }
 }
 
 /** --at: the contract's timestamp rule, a real instant, not ahead of now; stored in UTC `Z` form. */

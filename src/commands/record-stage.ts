@@ -4,7 +4,7 @@ import { ensureStage, updateStage } from '../core/storage/store';
 import { STATUSES } from '../schema/enums';
 import { applyLifecycle } from '../core/writing/lifecycle';
 import type { CliContext, RawOptions } from './context';
-import { openForWrite, resolveTarget } from './record-context';
+import { noteStageName, openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
 
 export const RecordStageOptions = z.object({
@@ -17,6 +17,7 @@ export type RecordStageOptions = z.infer<typeof RecordStageOptions>;
 export function recordStage(ctx: CliContext, raw: RawOptions): number {
   const opts = parseOptions(RecordStageOptions, raw, ['action']);
   const target = resolveTarget(ctx, raw, true);
+  noteStageName(ctx, target);
   if (opts.action === 'start' && opts.status && opts.status !== 'open') {
     throw new ContextaError('usage', `--status ${opts.status} is for \`record stage end\`; a started stage is open`);
   }

@@ -48,6 +48,7 @@ test('an Airflow run id, a snake_case stage and an uppercase project are accepte
 
 test('the same names through CONTEXTA_PROJECT/RUN/STAGE land in the same entries; the kebab form names the stage too, silently', () => {
   const env = { CONTEXTA_PROJECT: PROJECT, CONTEXTA_RUN: AIRFLOW, CONTEXTA_STAGE: STAGE };
+  assert.equal(expectCode(run(['record', 'run', 'start'], { cwd: tmp.dir, env }), 0).stderr, '', 'a run command does not use the stage: no notice');
   const viaEnv = expectCode(run(['record', 'metric', 'rows', '5', '--at', '2025-04-07T02:02:00Z'], { cwd: tmp.dir, env }), 0);
   assert.match(viaEnv.stdout, new RegExp(`^record:ml-pipeline\\.${AIRFLOW_REF}\\.`));
   assert.equal(viaEnv.stderr, NOTICE);

@@ -41,6 +41,8 @@ const usage = (fn: () => unknown, message: RegExp) =>
 test('resolveTarget: flags over environment, names derived, the given names kept, a stage rename noted once on stderr', () => {
   const { ctx, err } = context({ CONTEXTA_PROJECT: 'Env Project', CONTEXTA_RUN: 'env_run', CONTEXTA_STAGE: 'feature_engineering' });
   const t = resolveTarget(ctx, { run: 'scheduled__2025-04-07T02:00:00+00:00', at: '2025-04-07T11:00:00+09:00' });
+  assert.deepEqual(err, [], 'run commands do not use the stage: no notice');
+  assert.deepEqual(resolveFactTarget(ctx, { run: 'scheduled__2025-04-07T02:00:00+00:00', at: '2025-04-07T11:00:00+09:00' }), { ...t, producer: undefined });
   assert.deepEqual(t, {
     project: 'env-project',
     run: 'scheduled-2025-04-07t02-00-00-00-00',
