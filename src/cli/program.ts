@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import type { CliContext, RawOptions } from '../commands/context';
 import { EXAMPLES } from './help';
+import { acceptDashValues } from './value-arguments';
 
 type Runner = (ctx: CliContext, raw: RawOptions) => number | Promise<number>;
 type Loader = () => Promise<Runner>;
@@ -137,7 +138,12 @@ function withTarget(command: Command): Command {
     .option('--project <name>', 'project (default: $CONTEXTA_PROJECT)')
     .option('--run <name>', 'run (default: $CONTEXTA_RUN)')
     .option('--stage <name>', 'stage (default: $CONTEXTA_STAGE)')
-    .option('--at <iso>', 'when it happened (default: now)');
+    .option('--at <iso>', 'when it happened (default: now; an offset is stored as the same instant in UTC)');
+}
+
+/** Commands that write a record say who produced it. */
+function withProducer(command: Command): Command {
+  return command.option('--producer <token>', 'producer_ref, a lowercase dot token (default: $CONTEXTA_PRODUCER or contexta.cli)');
 }
 
 function addRecordCommands(program: Command, action: ActionFactory): void {
@@ -159,9 +165,9 @@ function addRecordCommands(program: Command, action: ActionFactory): void {
     .addHelpText('after', EXAMPLES['record stage'])
     .action(action(async () => (await import('../commands/record-stage')).recordStage, ([a]) => ({ action: a })));
 
-  withTarget(record.command('metric').description('record a numeric metric'))
+  acceptDashValues(withProducer(withTarget(record.command('metric').description('record a numeric metric'))))
     .argument('<key>', 'metric key, e.g. train.loss')
-    .argument('<value>', 'a finite number')
+    .argument('<value>', 'a finite decimal number, e.g. 42, -1, 0.5, 1.5e3 (stored exactly, or refused)')
     .option('--unit <unit>', 'unit, e.g. rows, s')
     .option('--scope <scope>', 'run | stage | operation | step | slice (default: stage with --stage, else run)')
     .option('--value-type <type>', 'value type (default: integer or float)')
@@ -169,7 +175,7 @@ function addRecordCommands(program: Command, action: ActionFactory): void {
     .addHelpText('after', EXAMPLES['record metric'])
     .action(action(async () => (await import('../commands/record-metric')).recordMetric, ([key, value]) => ({ key, value })));
 
-  withTarget(record.command('event').description('record an event'))
+  withProducer(withTarget(record.command('event').description('record an event')))
     .argument('<key>', 'event key, e.g. validate.schema_mismatch')
     .argument('<message>', 'what happened')
     .option('--level <level>', 'debug | info (default) | warning | error | critical')
@@ -179,7 +185,7 @@ function addRecordCommands(program: Command, action: ActionFactory): void {
     .addHelpText('after', EXAMPLES['record event'])
     .action(action(async () => (await import('../commands/record-event')).recordEvent, ([key, message]) => ({ key, message })));
 
-  withTarget(record.command('degraded').description('record a degraded record (evidence that survives exit code 0)'))
+  withProducer(withTarget(record.command('degraded').description('record a degraded record (evidence that survives exit code 0)')))
     .argument('<issue_key>', 'what went wrong, e.g. validate.empty_dataframe_passthrough')
     .option('--summary <text>', 'one sentence for people (required)')
     .option('--severity <severity>', 'warning (default) | error')
@@ -192,7 +198,7 @@ function addRecordCommands(program: Command, action: ActionFactory): void {
     .addHelpText('after', EXAMPLES['record degraded'])
     .action(action(async () => (await import('../commands/record-degraded')).recordDegraded, ([issueKey]) => ({ issueKey })));
 
-  withTarget(record.command('span').description('record a timed operation'))
+  withProducer(withTarget(record.command('span').description('record a timed operation')))
     .argument('<name>', 'span name')
     .requiredOption('--start <iso>', 'when it started')
     .requiredOption('--end <iso>', 'when it ended')

@@ -15,7 +15,8 @@ export function init(ctx: CliContext, raw: RawOptions): number {
   const opts = parseOptions(InitOptions, raw);
   const root = workspaceRoot(ctx);
   const { workspace, created } = initWorkspace(root);
-  if (opts.project) ensureProject(workspace, opts.project, nowIso(ctx));
+  // The project keeps the name as typed; its ref component comes from Name (docs/names.md).
+  if (opts.project) ensureProject(workspace, opts.project, nowIso(ctx), { project: String(raw.project).trim() });
   if (opts.json) {
     writeJson(ctx, { workspace: root, created, project: opts.project ?? null });
   } else {

@@ -5,21 +5,31 @@
 import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
 import { describeIssue } from '../core/writing/validate';
-import { componentProblem } from '../schema/refs';
-import { ISO_TIMESTAMP } from '../schema/records';
+import { deriveName } from '../schema/names';
+import { utcNow, utcTimestamp } from '../core/writing/instant';
 import { locateWorkspace, openWorkspace, type Workspace } from '../core/storage/workspace';
 import type { CliContext } from './context';
 
-export const Name = z.string().check(
-  z.superRefine((value, ctx) => {
-    const problem = componentProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${problem}`, input: value });
+/**
+ * A project or run name as people write it (`Nightly_ETL`, an Airflow run id): parsed
+ * to its ref component by the rules of docs/names.md, so `--project` finds what
+ * `record --project` created under the same name.
+ */
+export const Name = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx) => {
+    const derived = deriveName(value);
+    if ('component' in derived) return derived.component;
+    ctx.issues.push({ code: 'custom', message: `${JSON.stringify(value)} ${derived.problem}`, input: value });
+    return z.NEVER;
   }),
 );
 
+/** A timestamp flag: the contract's grammar, and a real instant (core/writing/instant.ts). */
 export const IsoTime = z.string().check(
-  z.refine((s) => ISO_TIMESTAMP.test(s) && !Number.isNaN(Date.parse(s)), {
-    error: 'must be an ISO-8601 timestamp with a zone, e.g. 2025-03-18T02:00:00Z',
+  z.superRefine((value, ctx) => {
+    const result = utcTimestamp(value);
+    if ('problem' in result) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${result.problem}`, input: value });
   }),
 );
 
@@ -66,8 +76,9 @@ export function openForRead(ctx: CliContext): Workspace {
   return openWorkspace(workspaceRoot(ctx));
 }
 
+/** Now, in the stored UTC form (see core/writing/instant.ts). */
 export function nowIso(ctx: CliContext): string {
-  return ctx.now().toISOString();
+  return utcNow(ctx.now());
 }
 
 export function writeJson(ctx: CliContext, doc: unknown): void {

@@ -1,63 +1,145 @@
 /**
  * Where a `contexta record …` fact goes: --project/--run/--stage, else
  * CONTEXTA_PROJECT/CONTEXTA_RUN/CONTEXTA_STAGE, so a stage script can say just
- * `contexta record metric rows 0`.
+ * `contexta record metric rows 0`. Names become ref components by the rules of
+ * docs/names.md; values typed on the command line by those of docs/values.md.
  */
 import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
 import type { FactContext } from '../core/writing/facts';
+import type { GivenNames } from '../core/storage/store';
 import { openOrInitWorkspace, type Workspace } from '../core/storage/workspace';
-import { IsoTime, KeyValues, Name, nowIso, parseOptions, workspaceRoot } from './options';
-import { defineOwn, typedValue } from '../core/writing/canonical';
+import { KeyValues, nowIso, parseOptions, workspaceRoot } from './options';
+import { attributeValue } from '../core/writing/typed-value';
+import { utcTimestamp } from '../core/writing/instant';
 import type { CliContext } from './context';
-import { componentProblem } from '../schema/refs';
+import { deriveName } from '../schema/names';
 
-export const RecordTarget = z.object({
-  project: Name,
-  run: Name,
-  stage: z.optional(Name),
-  at: z.optional(IsoTime),
-});
-export type RecordTarget = z.infer<typeof RecordTarget>;
+export interface RecordTarget {
+  /** Ref components: what paths and refs are built from. */
+  project: string;
+  run: string;
+  stage?: string;
+  /** The names as typed (trimmed), to keep as `name` and to catch two names mapping to one ref. */
+  given: GivenNames;
+  /** --at in the stored UTC form. */
+  at?: string;
+  /** --producer or CONTEXTA_PRODUCER, when given. */
+  producer?: string;
+}
 
 const SOURCES = {
   project: ['--project', 'CONTEXTA_PROJECT'],
   run: ['--run', 'CONTEXTA_RUN'],
   stage: ['--stage', 'CONTEXTA_STAGE'],
+  producer: ['--producer', 'CONTEXTA_PRODUCER'],
 } as const;
+type Source = keyof typeof SOURCES;
+
+/** The library's producer_ref rule: a lowercase dot token (`contexta.cli`, `sdk.python.local`). */
+const PRODUCER_TOKEN = /^[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*$/;
+
+/** Flag over environment (an empty variable counts as unset), with where the value came from. */
+function pick(ctx: CliContext, raw: Record<string, unknown>, key: Source): { value: string; source: string } | undefined {
+  const [flag, envName] = SOURCES[key];
+  if (typeof raw[key] === 'string') return { value: raw[key] as string, source: flag };
+  const env = ctx.env[envName];
+  return env === undefined || env === '' ? undefined : { value: env, source: envName };
+}
 
 /** Merge flags over environment, then validate. `needStage` for stage start/end. */
 export function resolveTarget(ctx: CliContext, raw: Record<string, unknown>, needStage = false): RecordTarget {
-  const pick = (key: keyof typeof SOURCES) => {
-    const [flag, envName] = SOURCES[key];
-    const fromFlag = raw[key];
-    const env = ctx.env[envName];
-    const value = typeof fromFlag === 'string' ? fromFlag : env === '' ? undefined : env;
-    // Name the source the bad value came from: a stage script may never pass the flag itself.
-    const problem = value === undefined ? null : componentProblem(value);
-    if (problem) {
-      const source = typeof fromFlag === 'string' ? flag : envName;
-      throw new ContextaError('usage', `${source} ${JSON.stringify(value)} ${problem}`, { field: key, value });
-    }
-    return value;
-  };
-  const merged = { project: pick('project'), run: pick('run'), stage: pick('stage'), at: raw.at };
-  for (const key of ['project', 'run', ...(needStage ? ['stage'] : [])] as (keyof typeof SOURCES)[]) {
-    if (merged[key] === undefined) {
+  const components: Partial<Record<'project' | 'run' | 'stage', string>> = {};
+  const given: GivenNames = {};
+  for (const key of ['project', 'run', 'stage'] as const) {
+    const picked = pick(ctx, raw, key);
+    if (!picked) {
+      if (key === 'stage' && !needStage) continue;
       const [flag, env] = SOURCES[key];
       throw new ContextaError('usage', `no ${key} given: pass ${flag} NAME or set ${env}`, { field: key });
     }
+    const derived = deriveName(picked.value);
+    // Name the source the bad value came from: a stage script may never pass the flag itself.
+    if ('problem' in derived) {
+      throw new ContextaError('usage', `${picked.source} ${JSON.stringify(picked.value)} ${derived.problem}`, { field: key, value: picked.value });
+    }
+    components[key] = derived.component;
+    given[key] = derived.given;
   }
-  return parseOptions(RecordTarget, merged);
+  return {
+    project: components.project!,
+    run: components.run!,
+    stage: components.stage,
+    given,
+    at: raw.at === undefined ? undefined : checkedAt(ctx, String(raw.at)),
+  };
 }
 
-/** Facts are recorded after they were observed (recorded_at >= observed_at), so --at may not be ahead of now. */
+/** For the commands that write a record: the target plus who produced it (run/stage entries have no producer). */
+export function resolveFactTarget(ctx: CliContext, raw: Record<string, unknown>): RecordTarget {
+  const target = { ...resolveTarget(ctx, raw), producer: producer(ctx, raw) };
+  noteStageName(ctx, target);
+  return target;
+}
+
+/** For a command that uses the stage: one line on stderr when its name is stored kebab-cased (docs/names.md). */
+export function noteStageName(ctx: CliContext, target: RecordTarget): void {
+  if (target.stage !== undefined && target.given.stage !== target.stage) {
+    ctx.stderr.write(
+      `contexta: stage ${JSON.stringify(target.given.stage)} is recorded as "${target.stage}" (stage names are kebab-case in the record contract; see docs/names.md)\n`,
+    );
+  }
+}
+
+/** --at: the contract's timestamp rule, a real instant, not ahead of now; stored in UTC `Z` form. */
+function checkedAt(ctx: CliContext, text: string): string {
+  const result = utcTimestamp(text);
+  if ('problem' in result) throw new ContextaError('usage', `--at ${JSON.stringify(text)} ${result.problem}`, { field: 'at', value: text });
+  assertNotFuture(ctx, result.utc, `--at ${text}`);
+  return result.utc;
+}
+
+/**
+ * Facts are recorded after they were observed (recorded_at >= observed_at), and a run
+ * or stage that "started" in 2099 would stay the latest forever: nothing may be ahead of now.
+ */
+function assertNotFuture(ctx: CliContext, at: string, label: string): void {
+  const now = nowIso(ctx);
+  if (Date.parse(at) > Date.parse(now)) {
+    throw new ContextaError('usage', `${label} is in the future (now is ${now}); record what already happened`, { field: 'at', value: at, now });
+  }
+}
+
+function producer(ctx: CliContext, raw: Record<string, unknown>): string | undefined {
+  const picked = pick(ctx, raw, 'producer');
+  if (!picked || PRODUCER_TOKEN.test(picked.value)) return picked?.value;
+  const guess = picked.value
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .split('.')
+    .map((part) => part.replace(/^[^a-z]+|-+$/g, ''))
+    .filter(Boolean)
+    .join('.');
+  const hint = PRODUCER_TOKEN.test(guess) ? `; did you mean ${guess}?` : '';
+  throw new ContextaError(
+    'usage',
+    `${picked.source} ${JSON.stringify(picked.value)} must be a lowercase dot token: dot-separated parts of a-z, 0-9 and -, each starting with a letter (e.g. contexta.cli, airflow.nightly-etl)${hint}`,
+    { field: 'producer', value: picked.value },
+  );
+}
+
 export function factContext(ctx: CliContext, target: RecordTarget): FactContext {
   const now = nowIso(ctx);
-  if (target.at && Date.parse(target.at) > Date.parse(now)) {
-    throw new ContextaError('usage', `--at ${target.at} is in the future (now is ${now}); a fact is recorded after it is observed`, { field: 'at' });
-  }
-  return { project: target.project, run: target.run, stage: target.stage, observedAt: target.at, now };
+  if (target.at) assertNotFuture(ctx, target.at, `the observed time ${target.at}`);
+  return {
+    project: target.project,
+    run: target.run,
+    stage: target.stage,
+    observedAt: target.at,
+    now,
+    given: target.given,
+    producer: target.producer,
+  };
 }
 
 /** Writers create the workspace on first use, like `git init` would have. */
@@ -65,12 +147,34 @@ export function openForWrite(ctx: CliContext): Workspace {
   return openOrInitWorkspace(workspaceRoot(ctx));
 }
 
-export function keyValues(pairs: string[] | undefined, flag: string): Record<string, string | number | boolean> {
+/**
+ * `--attr k=v` / `--tag k=v` pairs. Attribute values are typed (docs/values.md); tag
+ * values stay strings, the only kind the contract allows there. A key given twice, or
+ * anything the Python library would strip or refuse, is refused rather than changed.
+ */
+export function keyValues(pairs: string[] | undefined, flag: 'attr' | 'tag'): Record<string, string | number | boolean> {
   const list = parseOptions(z.object({ [flag]: KeyValues }), { [flag]: pairs ?? [] })[flag] as string[];
-  const out: Record<string, string | number | boolean> = {};
+  const entries: [string, string | number | boolean][] = [];
+  const seen = new Map<string, string>();
   for (const pair of list) {
     const eq = pair.indexOf('=');
-    defineOwn(out, pair.slice(0, eq), typedValue(pair.slice(eq + 1)));
+    const key = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    const refuse = (why: string) => {
+      throw new ContextaError('usage', `--${flag} ${JSON.stringify(pair)} ${why}`, { field: flag, value: pair });
+    };
+    if (key.trim() !== key) refuse('has a key with surrounding whitespace, which the record contract strips; remove it');
+    const earlier = seen.get(key);
+    if (earlier !== undefined) refuse(`repeats the key ${JSON.stringify(key)} (already given as ${JSON.stringify(earlier)}); give each key once`);
+    seen.set(key, pair);
+    if (flag === 'tag') {
+      if (value.trim() === '') refuse('has an empty value; tag values must not be blank');
+      if (value.trim() !== value) refuse('has a value with surrounding whitespace, which the record contract strips; remove it');
+      entries.push([key, value]);
+    } else {
+      entries.push([key, attributeValue(value)]);
+    }
   }
-  return out;
+  // fromEntries defines own properties: a "__proto__" key is kept, not swallowed.
+  return Object.fromEntries(entries);
 }

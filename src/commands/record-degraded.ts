@@ -8,7 +8,7 @@ import {
   ORIGIN_MARKERS,
 } from '../schema/enums';
 import type { CliContext, RawOptions } from './context';
-import { factContext, keyValues, openForWrite, resolveTarget } from './record-context';
+import { factContext, keyValues, openForWrite, resolveFactTarget } from './record-context';
 import { parseOptions } from './options';
 
 const NON_NONE_MARKERS = DEGRADATION_MARKERS.filter((m) => m !== 'none') as [string, ...string[]];
@@ -27,7 +27,7 @@ export const RecordDegradedOptions = z.object({
 export type RecordDegradedOptions = z.infer<typeof RecordDegradedOptions>;
 
 export function recordDegraded(ctx: CliContext, raw: RawOptions): number {
-  const target = resolveTarget(ctx, raw);
+  const target = resolveFactTarget(ctx, raw);
   const opts = parseOptions(RecordDegradedOptions, { ...raw, summary: raw.summary ?? '' }, ['issueKey']);
   const fact = factContext(ctx, target);
   const payload = {

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { buildRecord, recordFact } from '../core/writing/facts';
 import { EVENT_LEVELS, ORIGIN_MARKERS } from '../schema/enums';
 import type { CliContext, RawOptions } from './context';
-import { factContext, keyValues, openForWrite, resolveTarget } from './record-context';
+import { factContext, keyValues, openForWrite, resolveFactTarget } from './record-context';
 import { parseOptions } from './options';
 
 export const RecordEventOptions = z.object({
@@ -16,7 +16,7 @@ export const RecordEventOptions = z.object({
 export type RecordEventOptions = z.infer<typeof RecordEventOptions>;
 
 export function recordEvent(ctx: CliContext, raw: RawOptions): number {
-  const target = resolveTarget(ctx, raw);
+  const target = resolveFactTarget(ctx, raw);
   const opts = parseOptions(RecordEventOptions, raw, ['key', 'message']);
   const fact = factContext(ctx, target);
   const payload = {

@@ -1,14 +1,19 @@
 import * as z from 'zod/mini';
 import { buildRecord, recordFact } from '../core/writing/facts';
+import { metricValue } from '../core/writing/typed-value';
 import { AGGREGATION_SCOPES } from '../schema/enums';
 import type { CliContext, RawOptions } from './context';
-import { factContext, keyValues, openForWrite, resolveTarget } from './record-context';
+import { factContext, keyValues, openForWrite, resolveFactTarget } from './record-context';
 import { parseOptions } from './options';
 
 export const RecordMetricOptions = z.object({
   key: z.string().check(z.minLength(1, { error: 'must not be empty' })),
+  // Checked by metricValue (docs/values.md): refused when the stored number would differ from the text.
   value: z.string().check(
-    z.refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), { error: 'must be a finite number' }),
+    z.superRefine((v, ctx) => {
+      const parsed = metricValue(v);
+      if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} ${parsed.problem}`, input: v });
+    }),
   ),
   unit: z.optional(z.string()),
   scope: z.optional(z.enum(AGGREGATION_SCOPES)),
@@ -18,14 +23,14 @@ export const RecordMetricOptions = z.object({
 export type RecordMetricOptions = z.infer<typeof RecordMetricOptions>;
 
 export function recordMetric(ctx: CliContext, raw: RawOptions): number {
-  const target = resolveTarget(ctx, raw);
+  const target = resolveFactTarget(ctx, raw);
   const opts = parseOptions(RecordMetricOptions, raw, ['key', 'value']);
-  const value = Number(opts.value);
+  const { value, integer } = metricValue(opts.value) as { value: number; integer: boolean };
   const fact = factContext(ctx, target);
   const payload = {
     metric_key: opts.key,
     value,
-    value_type: opts.valueType ?? (Number.isInteger(value) && !opts.value.includes('.') ? 'integer' : 'float'),
+    value_type: opts.valueType ?? (integer ? 'integer' : 'float'),
     unit: opts.unit,
     aggregation_scope: opts.scope ?? (target.stage ? 'stage' : 'run'),
     tags: keyValues(opts.tag, 'tag'),

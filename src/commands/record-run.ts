@@ -23,9 +23,10 @@ export function recordRun(ctx: CliContext, raw: RawOptions): number {
   }
   const at = target.at ?? nowIso(ctx);
   const ws = openForWrite(ctx);
-  ensureRun(ws, target.project, target.run, at);
+  ensureRun(ws, target.project, target.run, at, target.given);
   const run = updateRun(ws, target.project, target.run, (current) =>
     applyLifecycle(opts.description === undefined ? current : { ...current, description: opts.description }, {
+      kind: 'run',
       action: opts.action,
       status: opts.status,
       at,

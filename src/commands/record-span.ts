@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
 import { randomBytes } from 'node:crypto';
+import { ContextaError } from '../core/errors';
 import { buildRecord, recordFact } from '../core/writing/facts';
+import { utcTimestamp } from '../core/writing/instant';
 import { SPAN_KINDS, SPAN_STATUSES } from '../schema/enums';
 import type { CliContext, RawOptions } from './context';
-import { factContext, keyValues, openForWrite, resolveTarget } from './record-context';
+import { factContext, keyValues, openForWrite, resolveFactTarget } from './record-context';
 import { IsoTime, parseOptions } from './options';
 
 export const RecordSpanOptions = z.object({
@@ -20,18 +22,26 @@ export const RecordSpanOptions = z.object({
 });
 export type RecordSpanOptions = z.infer<typeof RecordSpanOptions>;
 
+/** --start/--end in the stored UTC form: `+09:00` is kept as the same instant in `Z`. */
+function utc(flag: string, text: string): string {
+  const result = utcTimestamp(text);
+  if ('problem' in result) throw new ContextaError('usage', `${flag} ${JSON.stringify(text)} ${result.problem}`, { field: flag.slice(2), value: text });
+  return result.utc;
+}
+
 /** `record span <name> --start T --end T`: one timed operation, optionally part of a trace. */
 export function recordSpan(ctx: CliContext, raw: RawOptions): number {
-  const target = resolveTarget(ctx, raw);
+  const target = resolveFactTarget(ctx, raw);
   const opts = parseOptions(RecordSpanOptions, raw, ['name']);
-  const fact = factContext(ctx, { ...target, at: target.at ?? opts.end });
+  const [start, end] = [utc('--start', opts.start), utc('--end', opts.end)];
+  const fact = factContext(ctx, { ...target, at: target.at ?? end });
   const payload = {
     span_id: opts.spanId ?? randomBytes(8).toString('hex'),
     trace_id: opts.traceId ?? ctx.env.CONTEXTA_TRACE_ID ?? randomBytes(16).toString('hex'),
     parent_span_id: opts.parent,
     span_name: opts.name,
-    started_at: opts.start,
-    ended_at: opts.end,
+    started_at: start,
+    ended_at: end,
     status: opts.status ?? 'ok',
     span_kind: opts.kind ?? 'operation',
     attributes: keyValues(opts.attr, 'attr'),

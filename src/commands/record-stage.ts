@@ -4,7 +4,7 @@ import { ensureStage, updateStage } from '../core/storage/store';
 import { STATUSES } from '../schema/enums';
 import { applyLifecycle } from '../core/writing/lifecycle';
 import type { CliContext, RawOptions } from './context';
-import { openForWrite, resolveTarget } from './record-context';
+import { noteStageName, openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
 
 export const RecordStageOptions = z.object({
@@ -17,15 +17,16 @@ export type RecordStageOptions = z.infer<typeof RecordStageOptions>;
 export function recordStage(ctx: CliContext, raw: RawOptions): number {
   const opts = parseOptions(RecordStageOptions, raw, ['action']);
   const target = resolveTarget(ctx, raw, true);
+  noteStageName(ctx, target);
   if (opts.action === 'start' && opts.status && opts.status !== 'open') {
     throw new ContextaError('usage', `--status ${opts.status} is for \`record stage end\`; a started stage is open`);
   }
   const at = target.at ?? nowIso(ctx);
   const stageName = target.stage!;
   const ws = openForWrite(ctx);
-  ensureStage(ws, target.project, target.run, stageName, at);
+  ensureStage(ws, target.project, target.run, stageName, at, target.given);
   const stage = updateStage(ws, target.project, target.run, stageName, (current) =>
-    applyLifecycle(current, { action: opts.action, status: opts.status, at, explicitAt: target.at }),
+    applyLifecycle(current, { kind: 'stage', action: opts.action, status: opts.status, at, explicitAt: target.at }),
   );
   ctx.stdout.write(`${stage.stage_execution_ref}\n`);
   return 0;

@@ -48,7 +48,8 @@ export const Envelope = z.looseObject({
   record_type: z.enum(RECORD_TYPES),
   recorded_at: Timestamp,
   observed_at: Timestamp,
-  producer_ref: AnyRef,
+  // The library's dot token (`contexta.cli`); `kind:value` is what 0.1.0 wrote.
+  producer_ref: z.union([z.string().check(z.regex(/^[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*$/)), AnyRef]),
   run_ref: refOf('run'),
   stage_execution_ref: opt(refOf('stage')),
   batch_execution_ref: opt(AnyRef),

@@ -206,7 +206,7 @@ test('a failed stage fails the gate even though the process exited 0', async (t)
   });
 });
 
-test('--attr and --tag values that look like numbers or booleans are stored typed', async () => {
+test('--attr values that look like numbers or booleans are stored typed; --tag values stay strings (the contract allows only strings there)', async () => {
   const env = { CONTEXTA_PROJECT: 'shop', CONTEXTA_RUN: 'typed' };
   const eventRef = await rec(
     ['event', 'train.finished', 'done', '--attr', 'n=5', '--attr', 'ok=true', '--attr', 's=abc', '--attr', 'f=1.5',
@@ -226,7 +226,7 @@ test('--attr and --tag values that look like numbers or booleans are stored type
   assert.equal((byRef.get(eventRef) as any).payload.level, 'info');
 
   const metric = (byRef.get(metricRef) as any).payload;
-  assert.deepEqual(metric.tags, { shard: 3, region: 'eu', warm: true });
+  assert.deepEqual(metric.tags, { shard: '3', region: 'eu', warm: 'true' });
   assert.equal(metric.value, 2.5);
   assert.equal(metric.value_type, 'float');
   assert.equal(metric.aggregation_scope, 'run', 'no stage: a run-scoped metric');
@@ -303,7 +303,7 @@ test('no project or run given anywhere: exit 2 naming the flag and the variable,
   assert.deepEqual(treeSnapshot(tmp.dir), before);
 });
 
-test('spans are recorded with the span payload fields', async () => {
+test('spans are recorded with the span payload fields (times in the stored UTC form)', async () => {
   const env = { CONTEXTA_PROJECT: 'shop', CONTEXTA_RUN: 'spans', CONTEXTA_STAGE: 'extract' };
   const ref = await rec(
     ['span', 'load-partition', '--start', '2025-03-18T02:00:00Z', '--end', '2025-03-18T02:04:00.250Z', '--kind', 'io',
@@ -320,7 +320,7 @@ test('spans are recorded with the span payload fields', async () => {
     parent_span_id: 'root-span',
     span_name: 'load-partition',
     started_at: '2025-03-18T02:00:00Z',
-    ended_at: '2025-03-18T02:04:00.250Z',
+    ended_at: '2025-03-18T02:04:00.250000Z', // microseconds, as the Python library writes them
     status: 'timeout',
     span_kind: 'io',
     attributes: { bytes: 1024 },

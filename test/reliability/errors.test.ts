@@ -47,14 +47,15 @@ describe('user-caused errors', () => {
     { args: ['diagnose', '--fail-on', 'bogus'], exit: 2, code: 'usage', message: /--fail-on/ },
     { args: ['snapshot'], exit: 2, code: 'usage', message: /missing required argument/ },
     { args: ['snapshot', 'shared'], exit: 2, code: 'usage', message: /ambiguous/ },
-    { args: ['snapshot', 'Bad Name'], exit: 2, code: 'usage' },
+    // Names people have are accepted (docs/names.md): one with nothing to derive a ref from is not.
+    { args: ['snapshot', '../..'], exit: 2, code: 'usage' },
     { args: ['snapshot', 'nope'], exit: 3, code: 'workspace', message: /unknown run/ },
     { args: ['snapshot', 'run:p.nope'], exit: 3, code: 'workspace', message: /unknown run/ },
     { args: ['diagnose', 'nope'], exit: 3, code: 'workspace', message: /unknown run/ },
     { args: ['record', 'import', 'BAD_IMPORT', '--json'], exit: 2, code: 'invalid_input', message: /line 2/ },
     { args: ['record', 'import', '/nonexistent/file.ndjson', '--json'], exit: 3, message: /nonexistent/ },
     { args: ['record', 'import', '-', '--json'], exit: 2, code: 'invalid_input', input: 'not json\n', message: /line 1/ },
-    { args: ['init', '--project', 'A B', '--json'], exit: 2, code: 'usage' },
+    { args: ['init', '--project', '...', '--json'], exit: 2, code: 'usage' },
   ];
 
   it(`${JSON_CASES.length} errors with --json: one JSON error on stderr, nothing on stdout, no stack trace`, () => {

@@ -1,7 +1,10 @@
 /**
- * Hostile names never become paths: every name is checked as a StableRef
- * component first (exit 2, nothing created anywhere, not even next to the
- * working directory), and a symlink planted inside the workspace is never
+ * Hostile names never become paths: every name goes through the documented
+ * derivation (docs/names.md) and only the validated ref component becomes a
+ * path segment. A name with nothing to derive from (`..`, `/`, control
+ * characters) is refused (exit 2, nothing created anywhere, not even next to
+ * the working directory); any other name lands inside the workspace under its
+ * component, never elsewhere. A symlink planted inside the workspace is never
  * followed for writes (exit 3, nothing appears outside).
  */
 import assert from 'node:assert/strict';
@@ -11,14 +14,38 @@ import { after, before, describe, it } from 'node:test';
 import { ContextaError } from '../../src/core/errors';
 import { assertName, ensureProject, ensureRun, ensureStage, paths } from '../../src/core/storage/store';
 import { initWorkspace } from '../../src/core/storage/workspace';
+import { componentOf } from '../../src/schema/names';
 import { componentProblem } from '../../src/schema/refs';
 import { contexta, contextaAsync, inBatches, metricRecord, ndjson, sandbox, treeFingerprint } from './helpers';
 
-/** Tried for every flag. */
-const HOSTILE = ['../x', '/abs', 'a/b', 'UPPER', 'with space', 'a'.repeat(64), '..'];
-/** More shapes, tried for --run only (each CLI call costs ~0.2 s). */
-const MORE = ['../../../../escape', 'a\\b', '.', '', 'a.b', 'é', 'a\nb'];
+/** Nothing to derive a component from, or characters that would forge output: refused for every flag. */
+const REFUSED = ['..', '.', '/', '../..', '', '   ', 'a\nb', 'a\u202eb', 'x'.repeat(256)];
+/** Path-shaped and otherwise hostile names that do derive a component: they land inside the workspace, under it. */
+const MAPPED = ['../x', '/abs', 'a/b', 'UPPER', 'with space', 'a'.repeat(64), '../../../../escape', 'é'];
 const NUL = 'a\u0000b';
+
+/** Everything under `base` except the workspace itself. */
+function outsideWorkspace(base: string, ws: string): Record<string, string> {
+  const rel = path.relative(base, ws).split(path.sep).join('/');
+  const all = treeFingerprint(base);
+  return Object.fromEntries(Object.entries(all).filter(([k]) => k !== rel && !k.startsWith(`${rel}/`)));
+}
+
+/** Every directory and file name under projects/ is a valid component (plus the fixed file names). */
+function assertOnlyComponents(ws: string): void {
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const name = entry.name.replace(/\.json$/, '');
+      if (entry.isDirectory()) {
+        if (!['runs', 'stages'].includes(entry.name)) assert.equal(componentProblem(name), null, `${path.join(dir, entry.name)} is not a component`);
+        walk(path.join(dir, entry.name));
+      } else if (!['project', 'run', 'records.ndjson'].includes(name)) {
+        assert.equal(componentProblem(name), null, `${path.join(dir, entry.name)} is not a component`);
+      }
+    }
+  };
+  walk(path.join(ws, 'projects'));
+}
 
 describe('hostile --project/--run/--stage names', () => {
   const box = sandbox();
@@ -29,19 +56,19 @@ describe('hostile --project/--run/--stage names', () => {
 
   // Paths outside the sandbox that exist already (e.g. /tmp): only new ones would be an escape.
   const preexisting = new Set<string>();
+  const naive = (name: string) => [path.resolve(box.ws, 'projects', name), path.resolve(box.ws, 'projects', 'p', 'runs', name), path.resolve(box.ws, 'projects', 'p', 'runs', 'r', 'stages', `${name}.json`)];
   before(() => {
-    for (const name of [...HOSTILE, ...MORE]) {
-      for (const p of [path.resolve(box.ws, 'projects', name), path.resolve(box.ws, 'projects', 'p', 'runs', name), path.resolve(box.ws, 'projects', 'p', 'runs', 'r', 'stages', `${name}.json`)]) {
-        if (fs.existsSync(p)) preexisting.add(p);
-      }
-    }
+    for (const name of [...REFUSED, ...MAPPED]) for (const p of naive(name)) if (fs.existsSync(p)) preexisting.add(p);
   });
+  const assertNoEscape = (names: string[]) => {
+    // Where the names would land if they were joined unchecked, outside the sandbox too.
+    for (const name of names) for (const p of naive(name)) if (!p.startsWith(box.base + path.sep)) assert.equal(fs.existsSync(p), preexisting.has(p), `${p} was created`);
+  };
 
   for (const flag of ['--project', '--run', '--stage'] as const) {
-    const names = flag === '--run' ? [...HOSTILE, ...MORE] : HOSTILE;
-    it(`${flag} with ${names.length} hostile names: exit 2, nothing created (workspace and its parents unchanged)`, async () => {
+    it(`${flag} with ${REFUSED.length} names with nothing to derive from: exit 2, nothing created (workspace and its parents unchanged)`, async () => {
       const beforeTree = treeFingerprint(box.base);
-      await inBatches(names, 2, async (name) => {
+      await inBatches(REFUSED, 2, async (name) => {
         const target: Record<string, string> = { '--project': 'p', '--run': 'r', '--stage': 's', [flag]: name };
         const args = ['record', 'metric', 'm', '1', ...Object.entries(target).flat()];
         const r = await contextaAsync(args, { cwd: box.cwd });
@@ -49,26 +76,37 @@ describe('hostile --project/--run/--stage names', () => {
         assert.ok(r.stderr.includes(flag), `the message names ${flag}: ${r.stderr}`);
       });
       assert.deepEqual(treeFingerprint(box.base), beforeTree);
-      // Where the names would land if they were joined unchecked, outside the sandbox too.
-      for (const name of names) {
-        for (const p of [path.resolve(box.ws, 'projects', name), path.resolve(box.ws, 'projects', 'p', 'runs', name), path.resolve(box.ws, 'projects', 'p', 'runs', 'r', 'stages', `${name}.json`)]) {
-          if (!p.startsWith(box.base + path.sep)) assert.equal(fs.existsSync(p), preexisting.has(p), `${p} was created`);
-        }
-      }
+      assertNoEscape(REFUSED);
+    });
+
+    it(`${flag} with ${MAPPED.length} path-shaped names: each lands inside the workspace under its derived component, nothing outside`, async () => {
+      const beforeOutside = outsideWorkspace(box.base, box.ws);
+      await inBatches(MAPPED, 2, async (name) => {
+        const target: Record<string, string> = { '--project': 'p', '--run': 'r', '--stage': 's', [flag]: name };
+        const r = await contextaAsync(['record', 'metric', 'm', '1', ...Object.entries(target).flat()], { cwd: box.cwd });
+        assert.equal(r.code, 0, `${flag} ${JSON.stringify(name)}: exit ${r.code} ${r.stderr}`);
+        const component = componentOf(name)!;
+        const where = { '--project': [component, 'r', 's'], '--run': ['p', component, 's'], '--stage': ['p', 'r', component] }[flag];
+        assert.ok(r.stdout.startsWith(`record:${where[0]}.${where[1]}.`), r.stdout);
+        assert.ok(fs.existsSync(path.join(box.ws, 'projects', where[0], 'runs', where[1], 'stages', `${where[2]}.json`)), `${name} -> ${where.join('/')}`);
+      });
+      assert.deepEqual(outsideWorkspace(box.base, box.ws), beforeOutside);
+      assertOnlyComponents(box.ws);
+      assertNoEscape(MAPPED);
     });
   }
 
   it('hostile names through CONTEXTA_PROJECT/RUN/STAGE and other record commands: exit 2, nothing created', () => {
     const beforeTree = treeFingerprint(box.base);
     const cases: [string[], Record<string, string>][] = [
-      [['record', 'metric', 'm', '1'], { CONTEXTA_PROJECT: '../x', CONTEXTA_RUN: 'r' }],
-      [['record', 'metric', 'm', '1'], { CONTEXTA_PROJECT: 'p', CONTEXTA_RUN: '/abs' }],
+      [['record', 'metric', 'm', '1'], { CONTEXTA_PROJECT: '..', CONTEXTA_RUN: 'r' }],
+      [['record', 'metric', 'm', '1'], { CONTEXTA_PROJECT: 'p', CONTEXTA_RUN: '/' }],
       [['record', 'event', 'k', 'msg'], { CONTEXTA_PROJECT: 'p', CONTEXTA_RUN: 'r', CONTEXTA_STAGE: '..' }],
-      [['record', 'run', 'start', '--project', 'p', '--run', '../../x'], {}],
-      [['record', 'stage', 'start', '--project', 'p', '--run', 'r', '--stage', 'a/b'], {}],
-      [['record', 'degraded', 'k', '--summary', 's', '--project', 'P', '--run', 'r'], {}],
-      [['record', 'span', 'op', '--project', 'p', '--run', 'with space'], {}],
-      [['init', '--project', '../x'], {}],
+      [['record', 'run', 'start', '--project', 'p', '--run', '../..'], {}],
+      [['record', 'stage', 'start', '--project', 'p', '--run', 'r', '--stage', '/./'], {}],
+      [['record', 'degraded', 'k', '--summary', 's', '--project', '-_-', '--run', 'r'], {}],
+      [['record', 'span', 'op', '--start', '2025-03-18T02:00:00Z', '--end', '2025-03-18T02:01:00Z', '--project', 'p', '--run', 'a\tb'], {}],
+      [['init', '--project', '../..'], {}],
     ];
     for (const [args, env] of cases) {
       const r = contexta(args, { cwd: box.cwd, env });
@@ -79,7 +117,7 @@ describe('hostile --project/--run/--stage names', () => {
 
   it('hostile run names for read commands: exit 2, nothing created', () => {
     const beforeTree = treeFingerprint(box.base);
-    for (const args of [['snapshot', '../x'], ['snapshot', 'run:../x.y'], ['snapshot', 'run:p./abs'], ['diagnose', '..'], ['diagnose', '--project', '../x'], ['runs', '--project', 'a/b'], ['snapshot', 'r', '--project', '/abs']]) {
+    for (const args of [['snapshot', '..'], ['snapshot', 'run:../x.y'], ['snapshot', 'run:p./abs'], ['diagnose', '..'], ['diagnose', '--project', '../..'], ['runs', '--project', '/'], ['snapshot', 'r', '--project', '/']]) {
       const r = contexta(args, { cwd: box.cwd });
       assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code} ${r.stderr}`);
     }
@@ -90,7 +128,7 @@ describe('hostile --project/--run/--stage names', () => {
     const fresh = sandbox();
     try {
       const beforeTree = treeFingerprint(fresh.base);
-      for (const name of ['../x', '/abs', '..']) {
+      for (const name of ['..', '/', '../..']) {
         assert.equal(contexta(['record', 'metric', 'm', '1', '--project', name, '--run', 'r'], { cwd: fresh.cwd }).code, 2);
       }
       assert.deepEqual(treeFingerprint(fresh.base), beforeTree);

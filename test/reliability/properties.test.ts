@@ -328,7 +328,8 @@ const mutationFor = (rec: any): fc.Arbitrary<Mutation> => {
       { kind: 'ref', field: 'envelope.stage_execution_ref', apply: (r: any) => (r.envelope.stage_execution_ref = `stage:${PROJECT}.${RUN}`) },
       { kind: 'ref', field: 'envelope.run_ref', apply: (r: any) => (r.envelope.run_ref = 'run:../../etc') },
       { kind: 'ref', field: 'envelope.run_ref', apply: (r: any) => (r.envelope.run_ref = `run:${PROJECT}.UPPER`) },
-      { kind: 'ref', field: 'envelope.producer_ref', apply: (r: any) => (r.envelope.producer_ref = 'no-kind') },
+      // 'No Kind' is neither the library's dot token nor a kind:value ref.
+      { kind: 'ref', field: 'envelope.producer_ref', apply: (r: any) => (r.envelope.producer_ref = 'No Kind') },
     ),
   ];
   return fc.oneof(...options);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { componentProblem, refProblem } from '../../src/schema/refs';
 import { checkRecord } from '../../src/core/writing/validate';
-import { canonicalLine, typedValue } from '../../src/core/writing/canonical';
+import { canonicalLine } from '../../src/core/writing/canonical';
 import { seedFiles } from '../../src/core/writing/seed';
 
 const validMetric = () => ({
@@ -100,14 +100,6 @@ test('Python shapes: null optional fields and fractional timestamps are accepted
 
 test('canonical lines sort keys at every depth and drop undefined', () => {
   assert.equal(canonicalLine({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[{"y":2,"z":1}]},"b":1}');
-});
-
-test('--attr values that look like numbers or booleans are typed', () => {
-  const cases: [string, unknown][] = [
-    ['5', 5], ['-2.5', -2.5], ['1e3', 1000], ['true', true], ['false', false],
-    ['abc', 'abc'], ['007', '007'], ['', ''], ['1e400', '1e400'], ['True', 'True'], ['0x10', '0x10'],
-  ];
-  for (const [raw, want] of cases) assert.deepEqual(typedValue(raw), want, raw);
 });
 
 test('seed is deterministic and every seeded record is valid', () => {

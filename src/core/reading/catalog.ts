@@ -10,7 +10,8 @@ import type { HistoryRun, Unreadable } from '../model';
 import { listNames, paths } from '../storage/store';
 import type { Workspace } from '../storage/workspace';
 import { Run, StageExecution } from '../../schema/entities';
-import { componentProblem, refProblem, refParts, runRef } from '../../schema/refs';
+import { refProblem, refParts, runRef } from '../../schema/refs';
+import { deriveName } from '../../schema/names';
 
 export interface RunId {
   project: string;
@@ -133,6 +134,13 @@ export function historyIndex(metas: RunMeta[]): (target: RunMeta) => HistoryRun[
   };
 }
 
+/** The `name` in run.json: the run's name as it was recorded, which may be free text. */
+function recordedName(ws: Workspace, id: RunId): string | undefined {
+  const read = readJsonFile(paths.runFile(ws, id.project, id.name));
+  const name = read.ok && read.value !== null && typeof read.value === 'object' ? (read.value as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : undefined;
+}
+
 /** Resolve `run:<project>.<run>` or a short run name (unambiguous, or narrowed by `project`). */
 export function resolveRun(ws: Workspace, spec: string, project?: string): RunId {
   if (spec.startsWith('run:')) {
@@ -147,11 +155,13 @@ export function resolveRun(ws: Workspace, spec: string, project?: string): RunId
     }
     return { project: p, name };
   }
-  const problem = componentProblem(spec);
-  if (problem) {
-    throw new ContextaError('usage', `invalid run name ${JSON.stringify(spec)}: it ${problem}; name a run as run:<project>.<run> or by its short name`);
+  // A run is found by its component or by the name it was recorded under (docs/names.md).
+  const derived = deriveName(spec);
+  if ('problem' in derived) {
+    throw new ContextaError('usage', `invalid run name ${JSON.stringify(spec)}: it ${derived.problem}; name a run as run:<project>.<run> or by its short name`);
   }
-  const matches = listRunIds(ws, project).filter((id) => id.name === spec);
+  let matches = listRunIds(ws, project).filter((id) => id.name === derived.component);
+  if (derived.given !== derived.component) matches = matches.filter((id) => recordedName(ws, id) === derived.given);
   if (matches.length === 1) return matches[0];
   if (matches.length === 0) {
     throw new ContextaError('workspace', `unknown run ${JSON.stringify(spec)}${project ? ` in project ${project}` : ''} (see \`contexta runs\`)`, { run: spec });

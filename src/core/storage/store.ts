@@ -55,27 +55,47 @@ function checked<T>(schema: { safeParse(v: unknown): { success: boolean; data?: 
   throw new ContextaError('invalid_input', `invalid ${what}: ${problemsText(problems)}`, { problems });
 }
 
-export function ensureProject(ws: Workspace, p: string, now: string): void {
+/**
+ * Names as the user gave them (docs/names.md), beside the components the paths are built
+ * from. Absent: the component is the name. A project or run keeps its given name as `name`.
+ * A stage has no such field: the contract requires `stage_name` to be the component, and the
+ * Python library refuses extensions in namespaces it has not registered, so a stage is
+ * its component and every spelling of it names the same stage (the command says so).
+ */
+export interface GivenNames {
+  project?: string;
+  run?: string;
+  stage?: string;
+}
+
+export function ensureProject(ws: Workspace, p: string, now: string, given: GivenNames = {}): void {
   const file = paths.projectFile(ws, p);
-  if (fs.existsSync(file)) return;
+  if (fs.existsSync(file)) return assertSameName('project', file, p, given.project);
   ensureDirInside(ws.root, path.join(paths.project(ws, p), 'runs'));
-  const project: Project = { project_ref: projectRef(p), name: p, created_at: now, tags: {} };
-  createFileExclusive(file, jsonText(project));
+  const project: Project = { project_ref: projectRef(p), name: given.project ?? p, created_at: now, tags: {} };
+  // Lost a race with another first writer: that one's name must match too.
+  if (!createFileExclusive(file, jsonText(project))) assertSameName('project', file, p, given.project);
 }
 
-export function ensureRun(ws: Workspace, p: string, r: string, now: string): void {
+export function ensureRun(ws: Workspace, p: string, r: string, now: string, given: GivenNames = {}): void {
   const file = paths.runFile(ws, p, r);
-  if (fs.existsSync(file)) return;
-  ensureProject(ws, p, now);
+  if (fs.existsSync(file)) {
+    assertSameName('project', paths.projectFile(ws, p), p, given.project);
+    return assertSameName('run', file, r, given.run);
+  }
+  ensureProject(ws, p, now, given);
   ensureDirInside(ws.root, paths.stages(ws, p, r));
-  const run: Run = { run_ref: runRef(p, r), project_ref: projectRef(p), name: r, status: 'open', started_at: now };
-  createFileExclusive(file, jsonText(run));
+  const run: Run = { run_ref: runRef(p, r), project_ref: projectRef(p), name: given.run ?? r, status: 'open', started_at: now };
+  if (!createFileExclusive(file, jsonText(run))) assertSameName('run', file, r, given.run);
 }
 
-export function ensureStage(ws: Workspace, p: string, r: string, s: string, now: string): void {
+export function ensureStage(ws: Workspace, p: string, r: string, s: string, now: string, given: GivenNames = {}): void {
   const file = paths.stageFile(ws, p, r, s);
-  if (fs.existsSync(file)) return;
-  ensureRun(ws, p, r, now);
+  if (fs.existsSync(file)) {
+    assertSameName('project', paths.projectFile(ws, p), p, given.project);
+    return assertSameName('run', paths.runFile(ws, p, r), r, given.run);
+  }
+  ensureRun(ws, p, r, now, given);
   // ensureRun returns early for an existing run: still refuse a stages/ planted as a symlink.
   ensureDirInside(ws.root, paths.stages(ws, p, r));
   // The lock makes order_index follow creation order even when stages start in parallel.
@@ -91,6 +111,34 @@ export function ensureStage(ws: Workspace, p: string, r: string, s: string, now:
     };
     createFileExclusive(file, jsonText(stage));
   });
+}
+
+/**
+ * Two different names must not land in one entry. The component itself always names
+ * the entry (it is what `runs` shows and what a ref holds); any other spelling must be
+ * the one the entry was created with. Only then is the file read: the common case of a
+ * name that is its own component costs nothing.
+ */
+function assertSameName(kind: 'project' | 'run', file: string, component: string, given: string | undefined): void {
+  if (given === undefined || given === component) return;
+  const stored = storedName(kind, file) ?? component;
+  if (stored === given) return;
+  throw new ContextaError(
+    'usage',
+    `${kind} name ${JSON.stringify(given)} and the existing ${kind} ${JSON.stringify(stored)} both map to the ref component "${component}"; name that ${kind} ${JSON.stringify(stored)} (or "${component}"), or choose a name that maps elsewhere (see docs/names.md)`,
+    { field: kind, value: given, existing: stored, component },
+  );
+}
+
+function storedName(kind: 'project' | 'run', file: string): string | undefined {
+  const read = readJsonFile(file);
+  // A missing project.json under an existing run (damaged workspace) has no name to compare with.
+  if (!read.ok && read.missing) return undefined;
+  if (!read.ok || typeof read.value !== 'object' || read.value === null) {
+    throw new ContextaError('workspace', read.ok ? `${file} is not a valid ${kind} file` : read.reason, { file });
+  }
+  const name = (read.value as Record<string, unknown>).name;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** Read-modify-write of run.json under its lock; the result is validated before it replaces the file. */

@@ -40,14 +40,3 @@ export function canonicalLine(record: unknown): string {
   // Most input is sorted already: checking is cheaper than copying every object.
   return isSortedDeep(record) ? JSON.stringify(record) : sortedJson(record);
 }
-
-/** `k=v` pairs from --attr/--tag; values that look like numbers or booleans are stored as such. */
-export function typedValue(raw: string): string | number | boolean {
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  if (/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(raw)) {
-    const n = Number(raw);
-    if (Number.isFinite(n)) return n;
-  }
-  return raw;
-}

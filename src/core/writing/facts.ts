@@ -8,7 +8,7 @@ import { appendChunks, chunkLines, MAX_LINE_BYTES, lineTooLong } from '../storag
 import { canonicalLine } from './canonical';
 import { ContextaError } from '../errors';
 import { ensureDirInside } from '../storage/fsio';
-import { ensureRun, ensureStage, paths } from '../storage/store';
+import { ensureRun, ensureStage, paths, type GivenNames } from '../storage/store';
 import { checkRecord, problemsText } from './validate';
 import type { Workspace } from '../storage/workspace';
 import { SCHEMA_VERSION, type RecordType } from '../../schema/enums';
@@ -24,6 +24,10 @@ export interface FactContext {
   /** When the fact was observed (defaults to now). */
   observedAt?: string;
   now: string;
+  /** Names as the user typed them, when they differ from the components (docs/names.md). */
+  given?: GivenNames;
+  /** `--producer` / CONTEXTA_PRODUCER (default PRODUCER_REF). */
+  producer?: string;
 }
 
 let counter = 0;
@@ -50,7 +54,7 @@ export function buildRecord(
     record_type: type,
     recorded_at: ctx.now,
     observed_at: ctx.observedAt ?? ctx.now,
-    producer_ref: PRODUCER_REF,
+    producer_ref: ctx.producer ?? PRODUCER_REF,
     run_ref: runRef(ctx.project, ctx.run),
     correlation_refs: extras.correlation_refs ?? {},
     completeness_marker: extras.completeness_marker ?? 'complete',
@@ -87,8 +91,10 @@ export function storedLine(record: unknown): string {
 export function recordFact(openWorkspace: () => Workspace, ctx: FactContext, record: CanonicalRecord): CanonicalRecord {
   const line = toStoredLine(record);
   const ws = openWorkspace();
-  if (ctx.stage) ensureStage(ws, ctx.project, ctx.run, ctx.stage, ctx.now);
-  else ensureRun(ws, ctx.project, ctx.run, ctx.now);
+  // Created when the fact happened: a back-filled stage (--at in the past) starts then, not now.
+  const at = ctx.observedAt ?? ctx.now;
+  if (ctx.stage) ensureStage(ws, ctx.project, ctx.run, ctx.stage, at, ctx.given);
+  else ensureRun(ws, ctx.project, ctx.run, at, ctx.given);
   appendToRun(ws, ctx.project, ctx.run, chunkLines([line]));
   return record;
 }
