@@ -45,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     color: colorWanted(process.stdout, argv, process.env),
     colorStderr: colorWanted(process.stderr, argv, process.env),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.isTTY ? process.stdout.columns || undefined : undefined,
     now: () => new Date(),
   };
   const done: Invocation = { exitCode: EXIT_CODES.ok };

@@ -6,7 +6,11 @@
 import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
 import type { FactContext } from '../core/writing/facts';
-import { openOrInitWorkspace, type Workspace } from '../core/storage/workspace';
+import * as path from 'node:path';
+import { initWorkspace, openWorkspace, type Workspace } from '../core/storage/workspace';
+import { attemptComponent, attemptSuffixProblem, latestAttempt } from '../core/storage/attempts';
+import { existsSync } from 'node:fs';
+import { escapeText } from '../render/escape';
 import { IsoTime, KeyValues, Name, nowIso, parseOptions, workspaceRoot } from './options';
 import { defineOwn, typedValue } from '../core/writing/canonical';
 import type { CliContext } from './context';
@@ -34,7 +38,7 @@ export function resolveTarget(ctx: CliContext, raw: Record<string, unknown>, nee
     const env = ctx.env[envName];
     const value = typeof fromFlag === 'string' ? fromFlag : env === '' ? undefined : env;
     // Name the source the bad value came from: a stage script may never pass the flag itself.
-    const problem = value === undefined ? null : componentProblem(value);
+    const problem = value === undefined ? null : componentProblem(value) ?? (key === 'run' ? attemptSuffixProblem(value) : null);
     if (problem) {
       const source = typeof fromFlag === 'string' ? flag : envName;
       throw new ContextaError('usage', `${source} ${JSON.stringify(value)} ${problem}`, { field: key, value });
@@ -57,12 +61,32 @@ export function factContext(ctx: CliContext, target: RecordTarget): FactContext 
   if (target.at && Date.parse(target.at) > Date.parse(now)) {
     throw new ContextaError('usage', `--at ${target.at} is in the future (now is ${now}); a fact is recorded after it is observed`, { field: 'at' });
   }
-  return { project: target.project, run: target.run, stage: target.stage, observedAt: target.at, now };
+  return { project: target.project, run: currentAttempt(ctx, target), stage: target.stage, observedAt: target.at, now };
 }
 
-/** Writers create the workspace on first use, like `git init` would have. */
+/** Facts land in the run's latest attempt (see docs/attempts.md): its ref component. */
+export function currentAttempt(ctx: CliContext, target: RecordTarget): string {
+  return attemptComponent(target.run, latestAttempt(workspaceRoot(ctx), target.project, target.run));
+}
+
+/**
+ * Writers create the workspace on first use, like `git init` would have, and say so on
+ * stderr: two stages started from two directories would otherwise silently write to two
+ * workspaces.
+ */
 export function openForWrite(ctx: CliContext): Workspace {
-  return openOrInitWorkspace(workspaceRoot(ctx));
+  const root = workspaceRoot(ctx);
+  if (existsSync(path.join(root, 'workspace.json'))) return openWorkspace(root);
+  const { workspace, created } = initWorkspace(root);
+  if (created) ctx.stderr.write(`contexta: created workspace ${displayPath(ctx.cwd, root)}\n`);
+  return workspace;
+}
+
+/** `./.contexta` for a path under the current directory, else the absolute path; escaped for the terminal. */
+export function displayPath(cwd: string, target: string): string {
+  const rel = path.relative(cwd, target);
+  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `.${path.sep}${rel}` : target;
+  return escapeText(shown);
 }
 
 export function keyValues(pairs: string[] | undefined, flag: string): Record<string, string | number | boolean> {

@@ -40,7 +40,7 @@ function detailLine(issue: Issue): string | null {
 }
 
 function issueLines(c: ChalkInstance, issue: Issue, codeWidth: number): string[] {
-  const sev = paintSeverity(c, issue.severity, issue.severity.toUpperCase().padEnd(SEV_WIDTH));
+  const sev = paintSeverity(c, issue.severity, safe(issue.severity).toUpperCase().padEnd(SEV_WIDTH));
   const lines = [`    ${sev}  ${safe(issue.code).padEnd(codeWidth)}  ${safe(issue.summary)}`];
   const detail = detailLine(issue);
   // Indented under the summary column so the eye skips it.

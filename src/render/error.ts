@@ -13,9 +13,9 @@ export interface ErrorInfo {
 export function renderError(err: ErrorInfo, opts: RenderOptions): string {
   const c = makeChalk(opts.color);
   const prefix = opts.color ? `contexta: ${c.red.bold('error:')} ` : 'contexta: ';
-  // Messages may list several problems, one per line; each line is escaped on its own.
-  const [first, ...rest] = err.message.split('\n').map(safe);
-  const lines = [prefix + first, ...rest];
+  // One line, whole message escaped: a newline in a path or a name must not forge a
+  // second `contexta: error:` line (messages list several problems joined by "; ").
+  const lines = [prefix + safe(err.message)];
   const hint = err.details?.hint;
   // A hint is the next command to try; on its own line so it can be copied.
   if (typeof hint === 'string' && hint) lines.push(c.dim(`hint: ${safe(hint)}`));

@@ -61,7 +61,7 @@ function header(c: ChalkInstance, report: SnapshotReport): string {
 }
 
 function levelPaint(c: ChalkInstance, level: string): string {
-  return level === 'debug' ? c.dim(level) : paintSeverity(c, level);
+  return level === 'debug' ? c.dim(level) : paintSeverity(c, level, safe(level));
 }
 
 export function renderSnapshot(report: SnapshotReport, opts: RenderOptions): string {

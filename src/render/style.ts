@@ -7,6 +7,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { SeverityCounts } from '../core/model';
+import { escapeText } from './escape';
 
 export interface RenderOptions {
   color: boolean;
@@ -34,8 +35,9 @@ export function severityPaint(c: ChalkInstance, severity: string): Paint {
   }
 }
 
+/** The text is escaped here: a severity or level read from a record is data like any other. */
 export const paintSeverity = (c: ChalkInstance, severity: string, text = severity): string =>
-  severityPaint(c, severity)(text);
+  severityPaint(c, severity)(escapeText(text));
 
 export function paintStatus(c: ChalkInstance, status: string | null | undefined): string {
   switch (status) {
@@ -54,7 +56,7 @@ export function paintStatus(c: ChalkInstance, status: string | null | undefined)
       // run.json missing or unreadable: say so rather than invent a status.
       return c.dim('unknown');
     default:
-      return safe(status);
+      return escapeText(status);
   }
 }
 
@@ -72,19 +74,10 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /**
- * User text (messages, summaries, attributes) made safe for one terminal line: control
- * characters, ESC included, become visible escapes (`\n`, `\x1b`), so recorded data can
- * neither break a row nor smuggle ANSI sequences into "no colour" output.
+ * User text (messages, summaries, names, levels) made safe for one terminal line: see
+ * escape.ts, the one escaping rule every renderer uses.
  */
-export function safe(value: unknown): string {
-  const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => {
-    if (ch === '\n') return '\\n';
-    if (ch === '\t') return '\\t';
-    if (ch === '\r') return '\\r';
-    return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
-}
+export const safe = escapeText;
 
 /** `k=v k2=v2` for attributes/tags; numbers, booleans and objects as JSON. */
 export function formatAttrs(attrs: Record<string, unknown> | null | undefined, sep = ' '): string {
@@ -108,7 +101,7 @@ export function durationBetween(start: string | null | undefined, end: string | 
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return NONE;
   const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
+  if (Number.isNaN(t)) return escapeText(iso);
   return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -1,4 +1,5 @@
 /** Start and end of a run or a stage: the same rules for both. */
+import { ContextaError } from '../errors';
 import type { Status } from '../../schema/enums';
 
 interface Lifecycle {
@@ -15,15 +16,39 @@ export interface LifecycleChange {
   at: string;
   /** --at, when given: only an explicit time moves the start of an existing entry. */
   explicitAt?: string;
+  /** `run nightly-day1` / `stage train of run nightly-day1`, for refusals. */
+  label?: string;
 }
 
+/**
+ * An ended entry keeps its outcome: ending it again with the same status changes
+ * nothing, a different status (failed, then completed) is refused, and so is starting
+ * it again. A re-run is a new attempt of the run (docs/attempts.md), never a silent flip.
+ */
 export function applyLifecycle<T extends Lifecycle>(entry: T, change: LifecycleChange): T {
   const next: T = { ...entry };
+  const what = change.label ?? 'it';
   if (change.action === 'start') {
+    if (entry.status !== 'open') {
+      throw new ContextaError(
+        'usage',
+        `${what} already ended (${entry.status} at ${entry.ended_at}); a re-run is a new attempt: \`contexta record run start\` starts one`,
+        { status: entry.status },
+      );
+    }
     if (change.explicitAt) next.started_at = change.explicitAt;
     return next;
   }
-  next.status = change.status ?? 'completed';
+  const status = change.status ?? 'completed';
+  if (entry.status !== 'open') {
+    if (entry.status === status) return next;
+    throw new ContextaError(
+      'usage',
+      `${what} already ended as ${entry.status} at ${entry.ended_at}; refusing to change it to ${status} (a re-run is a new attempt: \`contexta record run start\`)`,
+      { status: entry.status, requested: status },
+    );
+  }
+  next.status = status;
   if (next.status === 'open') delete next.ended_at;
   else next.ended_at = change.at;
   return next;
