@@ -77,6 +77,19 @@ bad line and nothing is written (exit 2, with line numbers and fields).
 Examples:
   $ contexta record import records.ndjson
   $ python export.py | contexta record import -`,
+  exec: `
+Records the stage start before the command runs, passes stdin/stdout (and stderr)
+through untouched, forwards SIGINT/SIGTERM/SIGHUP, then records the end: completed
+on exit 0, failed otherwise, cancelled on SIGINT/SIGTERM; on failure the last 10 KB
+of stderr go into an error event (exec.exit). Exits with the command's own code
+(128+n for signal n; 127 command not found). The command gets CONTEXTA_PROJECT,
+CONTEXTA_RUN, CONTEXTA_STAGE and CONTEXTA_WORKSPACE, so its own
+\`contexta record metric rows 0\` lands in this stage. Put -- before the command.
+
+Examples:
+  $ export CONTEXTA_PROJECT=nightly-ml-pipeline CONTEXTA_RUN=nightly-day4
+  $ contexta exec --stage train -- python train.py --epochs 3
+  $ contexta exec --run-level --run "$(date +%F)" -- ./pipeline.sh   # starts and ends the run`,
   runs: `
 Examples:
   $ contexta runs

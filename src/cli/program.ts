@@ -58,6 +58,17 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
   addRecordCommands(program, action);
 
   program
+    .command('exec')
+    .description('run one pipeline stage (or, with --run-level, a whole pipeline) and record how it went')
+    .argument('<command...>', 'the command to run, after -- (its own options pass through untouched)')
+    .option('--stage <name>', 'stage (default: $CONTEXTA_STAGE); required unless --run-level')
+    .option('--run <name>', 'run (default: $CONTEXTA_RUN); started on first use')
+    .option('--project <name>', 'project (default: $CONTEXTA_PROJECT)')
+    .option('--run-level', 'wrap the whole pipeline: start the run, run the script, end the run with its outcome')
+    .addHelpText('after', EXAMPLES.exec)
+    .action(action(async () => (await import('../commands/exec')).exec, ([command]) => ({ command })));
+
+  program
     .command('runs')
     .description('list runs with stage health and issue counts (newest first)')
     .option('--project <name>', 'only this project')
