@@ -5,7 +5,7 @@
  * CONTEXTA_DEBUG is set.
  */
 import { CommanderError } from 'commander';
-import { buildProgram, type Invocation } from './cli/program';
+import { buildProgram, nestedHelp, type Invocation } from './cli/program';
 import type { CliContext } from './commands/context';
 import { ContextaError, EXIT_CODES, ioError } from './core/errors';
 
@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(program.helpInformation());
       return EXIT_CODES.usage;
     }
-    await program.parseAsync(argv);
+    await program.parseAsync(nestedHelp(argv));
     return done.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -43,10 +43,12 @@ export function renderRuns(report: RunsReport, opts: RenderOptions): string {
       `No runs in ${safe(report.workspace)}. Record one with: ${c.bold('contexta record run start --project P --run R')}`,
     );
   } else {
+    // On a terminal the start is shown to the minute: the seconds and zone cost 4 of 80 columns.
+    const started = (iso: string | null) => (opts.width ? formatTime(iso).replace(/^(\S+)T(\d\d:\d\d):\d\dZ$/, '$1 $2') : formatTime(iso));
     const rows = report.runs.map((row) => [
       `${safe(row.project)}/${safe(row.name)}`,
       paintStatus(c, row.status),
-      formatTime(row.started_at),
+      started(row.started_at),
       formatDuration(row.duration_ms),
       stagesCell(row, opts.color),
       compactCounts(c, row.issue_counts),
@@ -55,9 +57,18 @@ export function renderRuns(report: RunsReport, opts: RenderOptions): string {
       renderTable(c, opts.color, {
         head: ['RUN', 'STATUS', 'STARTED', 'DURATION', 'STAGES', 'ISSUES'],
         rows,
+        width: opts.width,
+        // Narrow terminal: names and stage lists are cut first, then duration, start, stages go.
+        priority: [null, null, 2, 1, 3, null],
+        minWidths: [16, null, null, null, 8, null],
       }),
     );
-    out.push(c.dim(LEGEND));
+    const more = (report.matched ?? report.runs.length) - report.runs.length;
+    if (opts.tty && more > 0) {
+      out.push(c.dim(`… ${more} older run${more === 1 ? '' : 's'} not shown (--limit N to see more, --json for all)`));
+    }
+    // The legend is for people at a terminal; a pipe gets the rows only.
+    if (opts.tty) out.push(c.dim(LEGEND));
   }
 
   for (const u of report.unreadable) out.push(unreadableLine(c, u));

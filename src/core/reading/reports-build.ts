@@ -51,13 +51,14 @@ export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = disk
     .filter((m) => startMs(m) >= since && startMs(m) <= until)
     .sort(byStart)
     .reverse();
+  const matched = selected.length;
   if (filter.limit !== undefined) selected = selected.slice(0, filter.limit);
   const historyOf = historyIndex(metas);
   const rows = selected.map((meta) => {
     const { facts, issues } = diagnoseMeta(reader, meta, historyOf(meta));
     return runsRow(meta, facts, issues);
   });
-  return { workspace: ws.root, runs: rows, unreadable };
+  return { workspace: ws.root, runs: rows, matched, unreadable };
 }
 
 function runsRow(meta: RunMeta, facts: RunFacts, issues: Issue[]): RunsRow {

@@ -24,6 +24,8 @@ export interface RunsRow {
 export interface RunsReport {
   workspace: string;
   runs: RunsRow[];
+  /** How many runs matched the filters before --limit cut the list. */
+  matched?: number;
   /** Runs (or files) that could not be read; listed, never hidden. */
   unreadable: Unreadable[];
 }

@@ -15,12 +15,18 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * Up to `max` distinct names within a distance of a third of the longer name (at least
- * 2), or that contain the wanted name or are contained in it; closest first.
+ * 1), or that contain the wanted name or are contained in it (3 characters or more, so
+ * `p` is not suggested for every name with a p); closest first.
  */
 export function closestNames(wanted: string, names: string[], max = 3): string[] {
   const scored = [...new Set(names)]
     .map((name) => ({ name, d: editDistance(wanted, name) }))
-    .filter(({ name, d }) => d <= Math.max(2, Math.floor(Math.max(wanted.length, name.length) / 3)) || name.includes(wanted) || wanted.includes(name))
+    .filter(({ name, d }) => d <= Math.max(1, Math.floor(Math.max(wanted.length, name.length) / 3)) || contains(name, wanted))
     .sort((x, y) => x.d - y.d || (x.name < y.name ? -1 : 1));
   return scored.slice(0, max).map((s) => s.name);
+}
+
+function contains(a: string, b: string): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  return short.length >= 3 && long.includes(short);
 }
