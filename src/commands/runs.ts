@@ -13,10 +13,11 @@ import { renderOptions, writeNdjson, writeText } from './output';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** A calendar day (UTC) or an ISO timestamp with a zone. */
-const DayOrTime = z.union([
-  z.string().check(z.refine((s) => DAY.test(s) && realDay(s), { error: 'must be a date (2025-04-07, a UTC day) or an ISO-8601 timestamp with a zone' })),
-  IsoTime,
-]);
+const DayOrTime = z.string().check(
+  z.refine((s) => (DAY.test(s) ? realDay(s) : IsoTime.safeParse(s).success), {
+    error: 'must be a day (2025-04-07, UTC) or an ISO-8601 timestamp with a zone, e.g. 2025-04-07T02:00:00Z',
+  }),
+);
 
 /** 2025-02-30 is not a day: Date.parse would roll it over to March. */
 function realDay(day: string): boolean {
