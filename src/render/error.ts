@@ -13,9 +13,11 @@ export interface ErrorInfo {
 export function renderError(err: ErrorInfo, opts: RenderOptions): string {
   const c = makeChalk(opts.color);
   const prefix = opts.color ? `contexta: ${c.red.bold('error:')} ` : 'contexta: ';
-  // One line, whole message escaped: a newline in a path or a name must not forge a
-  // second `contexta: error:` line (messages list several problems joined by "; ").
-  const lines = [prefix + safe(err.message)];
+  // Messages may continue on indented lines ("\n  ", e.g. import refusals listing bad
+  // lines): only that separator starts a line. Any other newline (in a path, a name, a
+  // value) is escaped, so data can never forge a line of its own such as `contexta: error:`.
+  const [first, ...rest] = err.message.split('\n  ').map(safe);
+  const lines = [prefix + first, ...rest.map((line) => `  ${line}`)];
   const hint = err.details?.hint;
   // A hint is the next command to try; on its own line so it can be copied.
   if (typeof hint === 'string' && hint) lines.push(c.dim(`hint: ${safe(hint)}`));

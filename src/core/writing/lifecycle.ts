@@ -21,8 +21,8 @@ export interface LifecycleChange {
 }
 
 /**
- * An ended entry keeps its outcome: ending it again with the same status changes
- * nothing, a different status (failed, then completed) is refused, and so is starting
+ * An ended entry keeps its outcome: ending it again with the same status only moves
+ * its end time, a different status (failed, then completed) is refused, and so is starting
  * it again. A re-run is a new attempt of the run (docs/attempts.md), never a silent flip.
  */
 export function applyLifecycle<T extends Lifecycle>(entry: T, change: LifecycleChange): T {
@@ -40,8 +40,8 @@ export function applyLifecycle<T extends Lifecycle>(entry: T, change: LifecycleC
     return next;
   }
   const status = change.status ?? 'completed';
-  if (entry.status !== 'open') {
-    if (entry.status === status) return next;
+  // Ending again with the same status only moves ended_at (as before attempts existed).
+  if (entry.status !== 'open' && entry.status !== status) {
     throw new ContextaError(
       'usage',
       `${what} already ended as ${entry.status} at ${entry.ended_at}; refusing to change it to ${status} (a re-run is a new attempt: \`contexta record run start\`)`,
