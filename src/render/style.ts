@@ -8,7 +8,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { SeverityCounts } from '../core/model';
 import { escapeText } from './escape';
-import { fitColumns, visibleWidth, type FitColumns } from './fit';
+import { fitColumns, visibleWidth, wrapText, type FitColumns } from './fit';
 
 export interface RenderOptions {
   color: boolean;
@@ -180,7 +180,8 @@ export function renderTable(c: ChalkInstance, color: boolean, spec: TableSpec): 
   const head = pick(spec.head);
   const rows = spec.rows.map((r) => pick(r));
   const hidden = fitted ? spec.head.filter((_, i) => !fitted.keep.includes(i)) : [];
-  const note = hidden.length ? `\n${c.dim(`(${hidden.join(', ').toLowerCase()} hidden to fit ${spec.width} columns; --json has everything)`)}` : '';
+  const noteText = `(hidden to fit: ${hidden.join(', ').toLowerCase()}; --json has all)`;
+  const note = hidden.length ? wrapText(noteText, spec.width, 0).map((line) => `\n${c.dim(line)}`).join('') : '';
   if (color) {
     const widths = fitted?.widths ? fitted.widths.map((w) => w + 2) : wrapWidths({ ...spec, head, rows, maxWidths: spec.maxWidths && pick(spec.maxWidths) });
     const table = new Table({
