@@ -36,7 +36,9 @@ const shortRef = (ref: string): string => safe(ref.startsWith('record:') ? ref.s
  */
 function detailLine(issue: Issue, verbose: boolean): string | null {
   const bits: string[] = [];
-  if (issue.subject_ref) bits.push(`subject ${safe(issue.subject_ref)}`);
+  // The stage's own ref repeats the group heading: shown with --verbose only.
+  const ownStage = issue.stage !== null && issue.subject_ref === `stage:${issue.run_ref.slice(4)}.${issue.stage}`;
+  if (issue.subject_ref && (verbose || !ownStage)) bits.push(`subject ${safe(issue.subject_ref)}`);
   const ev = issue.evidence ?? [];
   if (ev.length) {
     const limit = verbose ? ev.length : 1;
