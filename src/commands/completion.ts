@@ -39,25 +39,32 @@ const shellWords = (words: string[]) => words.join(' ');
 export function bashScript(nodes: Node[]): string {
   const paths = nodes.filter((n) => n.path.length).map((n) => `"${n.path.join(' ')}"`);
   const cases = nodes
-    .map((n) => `    "${n.path.join(' ')}") words="${shellWords([...n.subcommands, ...(n.path.length === 0 ? ['help'] : []), ...n.options.map((o) => o.flag)])}" ;;`)
+    .map((n) => `    "${n.path.join(' ')}") words=(${shellWords([...n.subcommands, ...(n.path.length === 0 ? ['help'] : []), ...n.options.map((o) => o.flag)])}) ;;`)
     .join('\n');
   return `# contexta completion for bash (zsh: contexta completion zsh)
 # Install: contexta completion bash > ~/.local/share/bash-completion/completions/contexta
 #      or: echo 'source <(contexta completion bash)' >> ~/.bashrc
 _contexta() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" path="" w i words=""
+  # zsh (bashcompinit) numbers arrays from 1; bash, and this function, from 0.
+  if [[ -n "\${ZSH_VERSION-}" ]]; then setopt localoptions ksharrays; fi
+  local cur="\${COMP_WORDS[COMP_CWORD]}" cmdpath="" w i
+  local -a words=()
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
     # After --, contexta exec runs a command of its own: complete files and commands.
     if [[ "$w" == "--" ]]; then return 0; fi
-    case "\${path:+$path }$w" in
-      ${paths.join('|')}) path="\${path:+$path }$w" ;;
+    case "\${cmdpath:+$cmdpath }$w" in
+      ${paths.join('|')}) cmdpath="\${cmdpath:+$cmdpath }$w" ;;
     esac
   done
-  case "$path" in
+  case "$cmdpath" in
 ${cases}
   esac
-  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  # Prefix match by hand: zsh's compgen emulation does not work under ksharrays.
+  COMPREPLY=()
+  for w in "\${words[@]}"; do
+    if [[ "$w" == "$cur"* ]]; then COMPREPLY+=("$w"); fi
+  done
 }
 complete -o default -o bashdefault -F _contexta contexta
 `;

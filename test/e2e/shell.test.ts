@@ -39,11 +39,28 @@ test('bash completion completes commands, subcommands and flags', { skip: !hasBa
   assert.equal(complete('contexta', 'record', 'metric', '--va'), '--value-type');
   assert.equal(complete('contexta', '-w', 'x', 'runs', '--all'), '--all-attempts');
   for (const shell of ['zsh', 'fish']) assert.match(expectCode(run(['completion', shell], { cwd }), 0).stdout, /contexta/);
+  // zsh and fish, when installed (CI has bash only): the same answers.
+  if (has('zsh')) {
+    const zfile = `${cwd}/completion.zsh`;
+    fs.writeFileSync(zfile, expectCode(run(['completion', 'zsh'], { cwd }), 0).stdout);
+    const z = spawnSync('zsh', ['-c', `autoload -U compinit && compinit -u; source "$1"; COMP_WORDS=(contexta record me); COMP_CWORD=2; _contexta; print -r -- "\${COMPREPLY[*]}"`, 'x', zfile], { encoding: 'utf8' });
+    assert.equal(z.stdout.trim(), 'metric', z.stderr);
+  }
+  if (has('fish')) {
+    const ffile = `${cwd}/completion.fish`;
+    fs.writeFileSync(ffile, expectCode(run(['completion', 'fish'], { cwd }), 0).stdout);
+    const f = spawnSync('fish', ['-c', `source $argv[1]; complete -C 'contexta record me'`, ffile], { encoding: 'utf8' });
+    assert.match(f.stdout, /^metric\t/m, f.stderr);
+  }
   expectCode(run(['completion', 'tcsh'], { cwd }), 2);
 });
 
 function hasBash(): boolean {
-  return spawnSync('bash', ['-c', 'true']).status === 0;
+  return has('bash');
+}
+
+function has(shell: string): boolean {
+  return spawnSync(shell, ['-c', 'true']).status === 0;
 }
 
 test('record creating a workspace says so on stderr, once', () => {
