@@ -65,7 +65,9 @@ export async function main(argv: string[]): Promise<number> {
       // Asked for with the help command (`contexta help runs`, exitCode 0): success.
       if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
       const message = err.message.replace(/^error: /, '');
-      await reportError(ctx, new ContextaError('usage', `${message} (see --help)`), json);
+      // `contexta exec --stage s ls -la`: the command's own options need -- in front of it.
+      const execHint = err.code === 'commander.unknownOption' && argv.slice(2).includes('exec') && !argv.includes('--') ? '; put -- before the command: contexta exec --stage S -- CMD ARGS' : '';
+      await reportError(ctx, new ContextaError('usage', `${message}${execHint} (see --help)`), json);
       return EXIT_CODES.usage;
     }
     const error = toContextaError(err);

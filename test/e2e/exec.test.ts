@@ -83,6 +83,9 @@ test('usage errors are refused before the child runs (exit 2)', () => {
     expectCode(run(args, { cwd: tmp.dir, env }), 2);
   }
   assert.ok(!fs.existsSync(marker), 'the child never ran');
+  // Without --, the command's own options are taken for contexta's: the message says what to do.
+  const noDashes = expectCode(run(['exec', '--stage', 's', 'ls', '-la'], { cwd: tmp.dir, env }), 2);
+  assert.match(noDashes.stderr, /unknown option '-la'; put -- before the command/);
   // A stage that already ended is not silently re-run inside the same attempt.
   expectCode(run(['exec', '--stage', 'once', '--', 'true'], { cwd: tmp.dir, env }), 0);
   const again = expectCode(run(['exec', '--stage', 'once', '--', 'sh', '-c', `touch "${marker}"`], { cwd: tmp.dir, env }), 2);
