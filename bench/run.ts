@@ -10,7 +10,7 @@
  *   BENCH_PAIRS=N          start-up rounds (default 30; quick 8)
  *   BENCH_RUNS_SIZES=a,b,c workspace sizes for `runs` (default 1000,3000,10000; quick 300,1000,3000)
  *   BENCH_REPORT_RUNS=N   runs in the report workspace (default 1000)
- *   BENCH_ONLY=1,3         run only these sections (start-up always runs: the others subtract it)
+ *   BENCH_ONLY=1,3         run only these sections (5: report, 6: exec overhead per wrapped stage) (start-up always runs: the others subtract it)
  *
  * Progress and notes go to stderr; stdout carries only the table.
  */
@@ -24,6 +24,7 @@ import { benchImport } from './sections/import';
 import { benchReport } from './sections/report';
 import { benchRuns } from './sections/runs';
 import { benchStartup } from './sections/startup';
+import { benchExec } from './sections/exec';
 
 async function main(): Promise<void> {
   const startedAt = new Date();
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     ['3', 'diagnose', () => benchDiagnose(cfg, report, startup)],
     ['4', 'runs', () => benchRuns(cfg, report, startup)],
     ['5', 'report', () => benchReport(cfg, report, startup)],
+    ['6', 'exec', () => benchExec(cfg, report, startup)],
   ];
   for (const [n, name, run] of sections) {
     if (!wanted(n)) continue;

@@ -33,7 +33,8 @@ try {
   execFileSync(
     process.execPath,
     [path.join(root, 'bin/contexta'), '--workspace', scratch, 'record', 'metric', 'warm.up', '1', '--project', 'build', '--run', 'cache'],
-    { env: { ...process.env, CONTEXTA_WRITE_CODE_CACHE: cacheFile }, stdio: ['ignore', 'ignore', 'inherit'] },
+    // stderr piped: the warm-up's "created workspace" notice is not news; a failure still throws with it.
+    { env: { ...process.env, CONTEXTA_WRITE_CODE_CACHE: cacheFile }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
 } finally {
   rmSync(scratch, { recursive: true, force: true });

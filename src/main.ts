@@ -5,7 +5,7 @@
  * CONTEXTA_DEBUG is set.
  */
 import { CommanderError } from 'commander';
-import { buildProgram, type Invocation } from './cli/program';
+import { buildProgram, nestedHelp, type Invocation } from './cli/program';
 import type { CliContext } from './commands/context';
 import { ContextaError, EXIT_CODES, ioError } from './core/errors';
 
@@ -50,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     color: colorWanted(process.stdout, argv, process.env),
     colorStderr: colorWanted(process.stderr, argv, process.env),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.isTTY ? process.stdout.columns || undefined : undefined,
     now: () => new Date(),
   };
   const done: Invocation = { exitCode: EXIT_CODES.ok };
@@ -59,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(program.helpInformation());
       return EXIT_CODES.usage;
     }
-    await program.parseAsync(argv);
+    await program.parseAsync(nestedHelp(argv));
     return done.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -68,7 +70,9 @@ export async function main(argv: string[]): Promise<number> {
       // Asked for with the help command (`contexta help runs`, exitCode 0): success.
       if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
       const message = err.message.replace(/^error: /, '');
-      await reportError(ctx, new ContextaError('usage', `${message} (see --help)`), json);
+      // `contexta exec --stage s ls -la`: the command's own options need -- in front of it.
+      const execHint = err.code === 'commander.unknownOption' && argv.slice(2).includes('exec') && !argv.includes('--') ? '; put -- before the command: contexta exec --stage S -- CMD ARGS' : '';
+      await reportError(ctx, new ContextaError('usage', `${message}${execHint} (see --help)`), json);
       return EXIT_CODES.usage;
     }
     const error = toContextaError(err);

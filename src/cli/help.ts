@@ -1,4 +1,53 @@
 /** Example blocks shown at the end of each command's --help. */
+
+/** The closed vocabularies of the record contract, one line of plain words each. */
+const VALUES = {
+  origin: `
+--origin (how the fact was captured):
+  explicit_capture  the stage itself recorded it (default)
+  assisted_capture  a helper or hook recorded it on the stage's behalf
+  wrapped_capture   a wrapper observed it from outside (contexta exec writes these)
+  imported          copied in from another store or tool
+  inferred          derived by reasoning over other records, not observed
+  replayed          re-emitted from an earlier run's log`,
+  level: `
+--level: debug | info (default) | warning | error | critical
+  warning, error and critical events become diagnose issues (warning, error, error)`,
+  degraded: `
+--severity: warning (default) | error   how diagnose reports it; error fails the gate
+--category (where the degradation happened):
+  capture        data the stage should have seen was missing or wrong (default)
+  store          writing or keeping records failed
+  import         records were lost or changed while importing
+  compatibility  data had to be converted from another version or format
+  verification   a check that should have run could not
+  recovery       the stage recovered from a failure, possibly losing data
+--marker (degradation marker on the envelope: what kind of loss):
+  partial_failure        part of the work failed, the rest went on (default)
+  capture_gap            a stretch of data was not captured at all
+  import_loss            some records did not survive an import
+  compatibility_upgrade  records were upgraded from an older format
+--completeness (how much of what was observed the record covers):
+  complete  all of it
+  partial   only part of it (default for degraded records)
+  sampled   a sample of it
+  absent    none of it: the record says data is missing
+  unknown   cannot tell`,
+  metric: `
+--scope (what the value aggregates over):
+  run | stage | operation | step | slice   (default: stage with --stage, else run)
+--value-type: free text naming the number's type, kept as given (the contract
+  allows any); default "integer" for whole numbers, else "float"`,
+  span: `
+--status: ok (default) | error | cancelled | timeout
+--kind (what the span timed):
+  operation  a unit of the stage's own work (default)
+  internal   a step inside contexta or a library
+  io         disk or file access
+  network    a call over the network
+  process    a child process`,
+};
+
 export const EXAMPLES: Record<string, string> = {
   program: `
 Examples:
@@ -49,15 +98,20 @@ Examples:
 Examples:
   $ contexta record stage start --stage train
   $ contexta record stage end --stage train --status failed`,
-  'record metric': `
+  'record metric': `${VALUES.metric}
+
 Examples:
   $ contexta record metric train.loss 2.31
   $ contexta record metric rows_out 0 --unit rows --scope stage --tag source=warehouse`,
-  'record event': `
+  'record event': `${VALUES.level}
+${VALUES.origin}
+
 Examples:
   $ contexta record event validate.schema_mismatch "column label missing" --level warning
   $ contexta record event train.finished "done" --attr epochs=10 --attr early_stop=false`,
-  'record degraded': `
+  'record degraded': `${VALUES.degraded}
+${VALUES.origin}
+
 A degraded record is a first-class marker that survives a zero exit code;
 diagnose reports it with the severity given here.
 
@@ -65,7 +119,8 @@ Examples:
   $ contexta record degraded validate.empty_dataframe_passthrough --severity error \\
       --summary "Validate received 0 rows" --category capture --marker capture_gap \\
       --attr row_count=0 --attr expected_minimum_rows=10000`,
-  'record span': `
+  'record span': `${VALUES.span}
+
 Examples:
   $ contexta record span load-partition --start 2025-03-18T02:00:00Z \\
       --end 2025-03-18T02:04:00Z --kind io --status ok`,
@@ -77,6 +132,25 @@ bad line and nothing is written (exit 2, with line numbers and fields).
 Examples:
   $ contexta record import records.ndjson
   $ python export.py | contexta record import -`,
+  exec: `
+Records the stage start before the command runs, passes stdin/stdout (and stderr)
+through untouched, forwards SIGINT/SIGTERM/SIGHUP, then records the end: completed
+on exit 0, failed otherwise, cancelled on SIGINT/SIGTERM; on failure the last 10 KB
+of stderr go into an error event (exec.exit). Exits with the command's own code
+(128+n for signal n; 127 command not found). The command gets CONTEXTA_PROJECT,
+CONTEXTA_RUN, CONTEXTA_STAGE and CONTEXTA_WORKSPACE, so its own
+\`contexta record metric rows 0\` lands in this stage. Put -- before the command.
+
+Examples:
+  $ export CONTEXTA_PROJECT=nightly-ml-pipeline CONTEXTA_RUN=nightly-day4
+  $ contexta exec --stage train -- python train.py --epochs 3
+  $ contexta exec --run-level --run "$(date +%F)" -- ./pipeline.sh   # starts and ends the run`,
+  completion: `
+Examples:
+  $ source <(contexta completion bash)                 # try it in this shell
+  $ contexta completion bash > ~/.local/share/bash-completion/completions/contexta
+  $ contexta completion zsh > "\${fpath[1]}/_contexta"
+  $ contexta completion fish > ~/.config/fish/completions/contexta.fish`,
   runs: `
 Examples:
   $ contexta runs

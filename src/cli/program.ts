@@ -59,13 +59,25 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
   addRecordCommands(program, action);
 
   program
+    .command('exec')
+    .description('run one pipeline stage (or, with --run-level, a whole pipeline) and record how it went')
+    .argument('<command...>', 'the command to run, after -- (its own options pass through untouched)')
+    .option('--stage <name>', 'stage (default: $CONTEXTA_STAGE); required unless --run-level')
+    .option('--run <name>', 'run (default: $CONTEXTA_RUN); started on first use')
+    .option('--project <name>', 'project (default: $CONTEXTA_PROJECT)')
+    .option('--run-level', 'wrap the whole pipeline: start the run, run the script, end the run with its outcome')
+    .addHelpText('after', EXAMPLES.exec)
+    .action(action(async () => (await import('../commands/exec')).exec, ([command]) => ({ command })));
+
+  program
     .command('runs')
     .description('list runs with stage health and issue counts (newest first)')
     .option('--project <name>', 'only this project')
     .addOption(new Option('--status <status>', 'only runs with this status').choices(['open', 'completed', 'failed', 'cancelled']))
-    .option('--since <iso>', 'only runs started at or after this time')
-    .option('--until <iso>', 'only runs started at or before this time')
-    .option('--limit <n>', 'at most N runs (the newest)')
+    .option('--since <when>', 'only runs started at or after this time (ISO timestamp, or a UTC day: 2025-04-07)')
+    .option('--until <when>', 'only runs started at or before this time (a day: through its end)')
+    .option('--limit <n>', 'at most N runs, the newest (on a terminal: 20 unless given)')
+    .option('--all-attempts', 'every attempt of every run, not only the latest')
     .option('--json', 'one JSON document: {"runs": [...]}')
     .option('--ndjson', 'one JSON object per run, per line')
     .addHelpText('after', EXAMPLES.runs)
@@ -76,6 +88,7 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .description('one run: stages in order, metrics, events, degraded records')
     .argument('<run>', 'run:<project>.<run> or an unambiguous short name')
     .option('--project <name>', 'resolve a short run name in this project')
+    .option('--attempt <n>', 'this attempt of the run (default: the latest)')
     .option('--json', 'one JSON document: {"run", "stages", "records"}')
     .addHelpText('after', EXAMPLES.snapshot)
     .action(action(async () => (await import('../commands/snapshot')).snapshot, ([run]) => ({ run })));
@@ -87,6 +100,8 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .option('--all', 'diagnose every run (the default when no run is named)')
     .option('--project <name>', 'only runs of this project')
     .addOption(new Option('--fail-on <severity>', 'exit 1 at or above this severity').choices(['error', 'warning', 'info', 'never']).default('error'))
+    .option('--attempt <n>', 'this attempt of the one run named (default: the latest)')
+    .option('--verbose', 'list every evidence ref in full (default: the first record id and a count)')
     .option('--json', 'one JSON document: {"issues", "counts", "runs"}')
     .option('--ndjson', 'one JSON object per issue, per line')
     .addOption(new Option('--format <format>', 'output format (json = --json, ndjson = --ndjson)').choices(['text', 'json', 'ndjson', 'junit', 'github', 'markdown']))
@@ -128,17 +143,35 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .addHelpText('after', EXAMPLES.report)
     .action(action(async () => (await import('../commands/report')).report));
 
+  program
+    .command('completion')
+    .description('print a shell completion script: bash, zsh or fish')
+    .argument('<shell>', 'bash | zsh | fish')
+    .addHelpText('after', EXAMPLES.completion)
+    .action(action(async () => (await import('../commands/completion')).completion, ([shell]) => ({ shell })));
+
   return program;
+}
+
+/**
+ * `contexta help record metric` shows the help of `record metric`: commander's help
+ * command looks at its first word only, so a nested path becomes `record metric --help`.
+ */
+export function nestedHelp(argv: string[]): string[] {
+  const [node, script, first, ...rest] = argv;
+  if (first !== 'help' || rest.length < 2 || rest.some((a) => a.startsWith('-'))) return argv;
+  return [node, script, ...rest, '--help'];
 }
 
 type ActionFactory = (load: Loader, positional?: (args: unknown[]) => RawOptions) => (...args: unknown[]) => Promise<void>;
 
-function withTarget(command: Command): Command {
-  return command
+/** --project/--run[/--stage]/--at; `record run` has no stage to name. */
+function withTarget(command: Command, stage = true): Command {
+  command
     .option('--project <name>', 'project (default: $CONTEXTA_PROJECT)')
-    .option('--run <name>', 'run (default: $CONTEXTA_RUN)')
-    .option('--stage <name>', 'stage (default: $CONTEXTA_STAGE)')
-    .option('--at <iso>', 'when it happened (default: now; an offset is stored as the same instant in UTC)');
+    .option('--run <name>', 'run (default: $CONTEXTA_RUN)');
+  if (stage) command.option('--stage <name>', 'stage (default: $CONTEXTA_STAGE)');
+  return command.option('--at <iso>', 'when it happened (default: now; an offset is stored as the same instant in UTC)');
 }
 
 /** Commands that write a record say who produced it. */
@@ -152,7 +185,7 @@ function addRecordCommands(program: Command, action: ActionFactory): void {
     .description('append a fact to the workspace: run, stage, metric, event, degraded, span, import')
     .addHelpText('after', EXAMPLES.record);
 
-  withTarget(record.command('run').description('start or end a run'))
+  withTarget(record.command('run').description('start or end a run (starting an ended run starts a new attempt)'), false)
     .argument('<action>', 'start | end')
     .option('--status <status>', 'end status: completed (default), failed, cancelled')
     .option('--description <text>', 'what this run is')

@@ -14,6 +14,10 @@ export interface CliContext {
   /** Colour on stdout: a TTY, no NO_COLOR, no --no-color. */
   color: boolean;
   colorStderr: boolean;
+  /** Standard output is a terminal: tables fit `columns`, long lists are cut to the newest. */
+  stdoutIsTTY?: boolean;
+  /** Width of that terminal in columns (unset when stdout is not a terminal). */
+  columns?: number;
   now: () => Date;
   /** Global options given before the command. */
   workspace?: string;

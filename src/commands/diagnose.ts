@@ -4,8 +4,9 @@ import { ContextaError, EXIT_CODES } from '../core/errors';
 import { buildDiagnoseReport } from '../core/reading/reports-build';
 import { FAIL_ON } from '../schema/enums';
 import type { CliContext, RawOptions } from './context';
-import { assertOneFormat, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
+import { assertOneFormat, AttemptNumber, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
 import { readerFor } from './cache';
+import { selectAttempt } from '../core/reading/attempts';
 import { renderOptions, writeNdjson, writeText } from './output';
 import { appendSummary, applyFormat, FormatOptions, isCiFormat, renderCiFormat, summaryTarget } from './diagnose-formats';
 
@@ -14,6 +15,8 @@ export const DiagnoseOptions = z.object({
   all: z.optional(z.boolean()),
   project: z.optional(Name),
   failOn: z._default(z.enum(FAIL_ON), 'error'),
+  attempt: z.optional(AttemptNumber),
+  verbose: z.optional(z.boolean()),
   ...OutputFormat,
   ...FormatOptions,
 });
@@ -31,8 +34,9 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
   assertOneFormat(opts);
   const summaryFile = summaryTarget(ctx, opts);
   const ws = openForRead(ctx);
+  if (opts.attempt && opts.runs.length !== 1) throw new ContextaError('usage', '--attempt N needs exactly one run named');
   const ids = opts.runs.length
-    ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project)))
+    ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project))).map((id) => (opts.attempt ? selectAttempt(ws, id, Number(opts.attempt)) : id))
     : listRunIds(ws, opts.project);
   const reader = readerFor(ctx, ws);
   const report = buildDiagnoseReport(ws, ids, opts.failOn, reader);
@@ -46,7 +50,7 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
     writeJson(ctx, report);
   } else {
     const { renderDiagnose } = await import('../render/diagnose');
-    writeText(ctx, renderDiagnose(report, renderOptions(ctx)));
+    writeText(ctx, renderDiagnose(report, { ...renderOptions(ctx), verbose: opts.verbose }));
   }
   return report.failed ? EXIT_CODES.gate : EXIT_CODES.ok;
 }

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { initWorkspace } from '../core/storage/workspace';
 import { ensureProject } from '../core/storage/store';
 import type { CliContext, RawOptions } from './context';
+import { escapeText } from '../render/escape';
 import { Name, nowIso, parseOptions, workspaceRoot, writeJson } from './options';
 
 export const InitOptions = z.object({
@@ -20,7 +21,7 @@ export function init(ctx: CliContext, raw: RawOptions): number {
   if (opts.json) {
     writeJson(ctx, { workspace: root, created, project: opts.project ?? null });
   } else {
-    ctx.stdout.write(`${created ? 'Initialized empty contexta workspace in' : 'Reinitialized existing contexta workspace (nothing changed) in'} ${root}\n`);
+    ctx.stdout.write(`${created ? 'Initialized empty contexta workspace in' : 'Reinitialized existing contexta workspace (nothing changed) in'} ${escapeText(root)}\n`);
   }
   return 0;
 }

@@ -38,6 +38,9 @@ export const KeyValues = z.array(
   z.string().check(z.regex(/^[^=]+=/, { error: 'must look like key=value' })),
 );
 
+/** `--attempt N`: a whole number of at least 1 (docs/attempts.md). */
+export const AttemptNumber = z.string().check(z.regex(/^[1-9]\d{0,5}$/, { error: 'must be an attempt number (1, 2, …)' }));
+
 export const OutputFormat = {
   json: z.optional(z.boolean()),
   ndjson: z.optional(z.boolean()),

@@ -15,8 +15,8 @@ export async function writeNdjson(ctx: CliContext, items: Iterable<unknown>): Pr
   await done;
 }
 
-export function renderOptions(ctx: CliContext): { color: boolean } {
-  return { color: ctx.color };
+export function renderOptions(ctx: CliContext): { color: boolean; width?: number; tty?: boolean } {
+  return { color: ctx.color, width: ctx.stdoutIsTTY ? ctx.columns : undefined, tty: Boolean(ctx.stdoutIsTTY) };
 }
 
 /** Rendered text always ends with exactly one newline, so shell prompts and pipes stay tidy. */

@@ -8,7 +8,11 @@ import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
 import type { FactContext } from '../core/writing/facts';
 import type { GivenNames } from '../core/storage/store';
-import { openOrInitWorkspace, type Workspace } from '../core/storage/workspace';
+import * as path from 'node:path';
+import { existsSync } from 'node:fs';
+import { initWorkspace, openWorkspace, type Workspace } from '../core/storage/workspace';
+import { attemptComponent, attemptSuffixProblem, latestAttempt } from '../core/storage/attempts';
+import { escapeText } from '../render/escape';
 import { KeyValues, nowIso, parseOptions, workspaceRoot } from './options';
 import { attributeValue } from '../core/writing/typed-value';
 import { utcTimestamp } from '../core/writing/instant';
@@ -60,8 +64,9 @@ export function resolveTarget(ctx: CliContext, raw: Record<string, unknown>, nee
     }
     const derived = deriveName(picked.value);
     // Name the source the bad value came from: a stage script may never pass the flag itself.
-    if ('problem' in derived) {
-      throw new ContextaError('usage', `${picked.source} ${JSON.stringify(picked.value)} ${derived.problem}`, { field: key, value: picked.value });
+    const problem = 'problem' in derived ? derived.problem : key === 'run' ? attemptSuffixProblem(derived.component) : null;
+    if (problem || 'problem' in derived) {
+      throw new ContextaError('usage', `${picked.source} ${JSON.stringify(picked.value)} ${problem}`, { field: key, value: picked.value });
     }
     components[key] = derived.component;
     given[key] = derived.given;
@@ -133,7 +138,7 @@ export function factContext(ctx: CliContext, target: RecordTarget): FactContext 
   if (target.at) assertNotFuture(ctx, target.at, `the observed time ${target.at}`);
   return {
     project: target.project,
-    run: target.run,
+    run: currentAttempt(ctx, target),
     stage: target.stage,
     observedAt: target.at,
     now,
@@ -142,9 +147,29 @@ export function factContext(ctx: CliContext, target: RecordTarget): FactContext 
   };
 }
 
-/** Writers create the workspace on first use, like `git init` would have. */
+/** Facts land in the run's latest attempt (see docs/attempts.md): its ref component. */
+export function currentAttempt(ctx: CliContext, target: RecordTarget): string {
+  return attemptComponent(target.run, latestAttempt(workspaceRoot(ctx), target.project, target.run));
+}
+
+/**
+ * Writers create the workspace on first use, like `git init` would have, and say so on
+ * stderr: two stages started from two directories would otherwise silently write to two
+ * workspaces.
+ */
 export function openForWrite(ctx: CliContext): Workspace {
-  return openOrInitWorkspace(workspaceRoot(ctx));
+  const root = workspaceRoot(ctx);
+  if (existsSync(path.join(root, 'workspace.json'))) return openWorkspace(root);
+  const { workspace, created } = initWorkspace(root);
+  if (created) ctx.stderr.write(`contexta: created workspace ${displayPath(ctx.cwd, root)}\n`);
+  return workspace;
+}
+
+/** `./.contexta` for a path under the current directory, else the absolute path; escaped for the terminal. */
+export function displayPath(cwd: string, target: string): string {
+  const rel = path.relative(cwd, target);
+  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `.${path.sep}${rel}` : target;
+  return escapeText(shown);
 }
 
 /**

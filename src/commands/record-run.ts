@@ -3,8 +3,9 @@ import { ContextaError } from '../core/errors';
 import { ensureRun, updateRun } from '../core/storage/store';
 import { STATUSES } from '../schema/enums';
 import { applyLifecycle } from '../core/writing/lifecycle';
+import { openAttempt } from '../core/writing/attempt-start';
 import type { CliContext, RawOptions } from './context';
-import { openForWrite, resolveTarget } from './record-context';
+import { currentAttempt, openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
 
 export const RecordRunOptions = z.object({
@@ -14,7 +15,10 @@ export const RecordRunOptions = z.object({
 });
 export type RecordRunOptions = z.infer<typeof RecordRunOptions>;
 
-/** `record run start|end`: open the run, or close it with a status (default completed). */
+/**
+ * `record run start|end`: open the run, or close it with a status (default completed).
+ * Starting a run whose latest attempt has ended starts a new attempt (docs/attempts.md).
+ */
 export function recordRun(ctx: CliContext, raw: RawOptions): number {
   const opts = parseOptions(RecordRunOptions, raw, ['action']);
   const target = resolveTarget(ctx, raw);
@@ -23,14 +27,23 @@ export function recordRun(ctx: CliContext, raw: RawOptions): number {
   }
   const at = target.at ?? nowIso(ctx);
   const ws = openForWrite(ctx);
-  ensureRun(ws, target.project, target.run, at, target.given);
-  const run = updateRun(ws, target.project, target.run, (current) =>
+  let component: string;
+  if (opts.action === 'start') {
+    const opened = openAttempt(ws, target.project, target.run, at, target.given);
+    component = opened.component;
+    if (opened.isNew) ctx.stderr.write(`contexta: run ${target.run} had ended; started attempt ${opened.attempt}\n`);
+  } else {
+    component = currentAttempt(ctx, target);
+    ensureRun(ws, target.project, component, at, target.given);
+  }
+  const run = updateRun(ws, target.project, component, (current) =>
     applyLifecycle(opts.description === undefined ? current : { ...current, description: opts.description }, {
       kind: 'run',
       action: opts.action,
       status: opts.status,
       at,
       explicitAt: target.at,
+      label: `run ${target.given.run ?? target.run}`,
     }),
   );
   ctx.stdout.write(`${run.run_ref}\n`);

@@ -3,8 +3,9 @@ import { ContextaError } from '../core/errors';
 import { ensureStage, updateStage } from '../core/storage/store';
 import { STATUSES } from '../schema/enums';
 import { applyLifecycle } from '../core/writing/lifecycle';
+import { openAttempt } from '../core/writing/attempt-start';
 import type { CliContext, RawOptions } from './context';
-import { noteStageName, openForWrite, resolveTarget } from './record-context';
+import { currentAttempt, noteStageName, openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
 
 export const RecordStageOptions = z.object({
@@ -13,7 +14,10 @@ export const RecordStageOptions = z.object({
 });
 export type RecordStageOptions = z.infer<typeof RecordStageOptions>;
 
-/** `record stage start|end`: the stage entry is created on first use, status open. */
+/**
+ * `record stage start|end`: the stage entry is created on first use, status open. A
+ * start in a run whose latest attempt has ended begins a new attempt of the run.
+ */
 export function recordStage(ctx: CliContext, raw: RawOptions): number {
   const opts = parseOptions(RecordStageOptions, raw, ['action']);
   const target = resolveTarget(ctx, raw, true);
@@ -24,9 +28,24 @@ export function recordStage(ctx: CliContext, raw: RawOptions): number {
   const at = target.at ?? nowIso(ctx);
   const stageName = target.stage!;
   const ws = openForWrite(ctx);
-  ensureStage(ws, target.project, target.run, stageName, at, target.given);
-  const stage = updateStage(ws, target.project, target.run, stageName, (current) =>
-    applyLifecycle(current, { kind: 'stage', action: opts.action, status: opts.status, at, explicitAt: target.at }),
+  let component: string;
+  if (opts.action === 'start') {
+    const opened = openAttempt(ws, target.project, target.run, at, target.given);
+    component = opened.component;
+    if (opened.isNew) ctx.stderr.write(`contexta: run ${target.run} had ended; started attempt ${opened.attempt}\n`);
+  } else {
+    component = currentAttempt(ctx, target);
+  }
+  ensureStage(ws, target.project, component, stageName, at, target.given);
+  const stage = updateStage(ws, target.project, component, stageName, (current) =>
+    applyLifecycle(current, {
+      kind: 'stage',
+      action: opts.action,
+      status: opts.status,
+      at,
+      explicitAt: target.at,
+      label: `stage ${stageName} of run ${target.given.run ?? target.run}`,
+    }),
   );
   ctx.stdout.write(`${stage.stage_execution_ref}\n`);
   return 0;

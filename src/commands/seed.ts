@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { writeSeed } from '../core/writing/seed';
 import { SEED_PROJECT } from '../core/writing/seed-data';
 import type { CliContext, RawOptions } from './context';
+import { escapeText } from '../render/escape';
 import { parseOptions, workspaceRoot, writeJson } from './options';
 
 export const SeedOptions = z.object({ json: z.optional(z.boolean()) });
@@ -16,7 +17,7 @@ export function seed(ctx: CliContext, raw: RawOptions): number {
     writeJson(ctx, { workspace: root, outcome, project: SEED_PROJECT, files });
   } else {
     const what = outcome === 'created' ? 'Seeded' : 'Already seeded (nothing changed):';
-    ctx.stdout.write(`${what} project ${SEED_PROJECT} (runs nightly-day1..3) in ${root}\n`);
+    ctx.stdout.write(`${what} project ${SEED_PROJECT} (runs nightly-day1..3) in ${escapeText(root)}\n`);
     ctx.stderr.write('next: contexta runs   then: contexta diagnose --all\n');
   }
   return 0;

@@ -6,6 +6,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Issue } from '../core/model';
 import type { DiagnoseReport } from '../core/reading/reports';
+import { wrapText } from './fit';
 import { formatAllCounts, formatCounts, makeChalk, paintSeverity, safe, type RenderOptions } from './style';
 
 /** Group title for issues that belong to the run as a whole (stage === null). */
@@ -13,7 +14,6 @@ export const RUN_GROUP = '(run)';
 
 const SEVERITY_RANK: Record<string, number> = { error: 0, warning: 1, info: 2 };
 const SEV_WIDTH = 'WARNING'.length;
-const MAX_EVIDENCE = 3;
 
 /** Run-level first, then the report's stage order, then any stage only the issues mention. */
 function groupByStage(issues: Issue[], stageOrder: string[]): [string, Issue[]][] {
@@ -27,28 +27,45 @@ function groupByStage(issues: Issue[], stageOrder: string[]): [string, Issue[]][
   return [...groups].filter(([, list]) => list.length > 0);
 }
 
-/** Dim second line: what the issue is about and which records prove it. */
-function detailLine(issue: Issue): string | null {
+/** `record:p.r.m5x3k-…` → `m5x3k-…`: the run is already the heading, the id is what tells records apart. */
+const shortRef = (ref: string): string => safe(ref.startsWith('record:') ? ref.slice(ref.lastIndexOf('.') + 1) : ref);
+
+/**
+ * Dim second line: what the issue is about and which records prove it. Evidence is
+ * shortened to record ids (one, plus a count) unless --verbose asks for every full ref.
+ */
+function detailLine(issue: Issue, verbose: boolean): string | null {
   const bits: string[] = [];
-  if (issue.subject_ref) bits.push(`subject ${safe(issue.subject_ref)}`);
+  // The stage's own ref repeats the group heading: shown with --verbose only.
+  const ownStage = issue.stage !== null && issue.subject_ref === `stage:${issue.run_ref.slice(4)}.${issue.stage}`;
+  if (issue.subject_ref && (verbose || !ownStage)) bits.push(`subject ${safe(issue.subject_ref)}`);
   const ev = issue.evidence ?? [];
   if (ev.length) {
-    const shown = ev.slice(0, MAX_EVIDENCE).map(safe).join(', ');
-    bits.push(`evidence ${shown}${ev.length > MAX_EVIDENCE ? ` (+${ev.length - MAX_EVIDENCE} more)` : ''}`);
+    const limit = verbose ? ev.length : 1;
+    const shown = ev.slice(0, limit).map(verbose ? safe : shortRef).join(', ');
+    bits.push(`evidence ${shown}${ev.length > limit ? ` (+${ev.length - limit} more)` : ''}`);
   }
   return bits.length ? bits.join('  ') : null;
 }
 
-function issueLines(c: ChalkInstance, issue: Issue, codeWidth: number): string[] {
-  const sev = paintSeverity(c, issue.severity, issue.severity.toUpperCase().padEnd(SEV_WIDTH));
-  const lines = [`    ${sev}  ${safe(issue.code).padEnd(codeWidth)}  ${safe(issue.summary)}`];
-  const detail = detailLine(issue);
-  // Indented under the summary column so the eye skips it.
-  if (detail) lines.push(c.dim(`    ${' '.repeat(SEV_WIDTH)}  ${' '.repeat(codeWidth)}  ${detail}`));
+function issueLines(c: ChalkInstance, issue: Issue, codeWidth: number, opts: DiagnoseRenderOptions): string[] {
+  const sev = paintSeverity(c, issue.severity, safe(issue.severity).toUpperCase().padEnd(SEV_WIDTH));
+  // Summary and detail line up under the summary column, wrapped there on a narrow terminal.
+  const indent = 4 + SEV_WIDTH + 2 + codeWidth + 2;
+  const pad = ' '.repeat(indent);
+  const [first, ...more] = wrapText(safe(issue.summary), opts.width, indent);
+  const lines = [`    ${sev}  ${safe(issue.code).padEnd(codeWidth)}  ${first}`, ...more.map((l) => pad + l)];
+  const detail = detailLine(issue, Boolean(opts.verbose));
+  if (detail) lines.push(...wrapText(detail, opts.width, indent).map((l) => c.dim(pad + l)));
   return lines;
 }
 
-export function renderDiagnose(report: DiagnoseReport, opts: RenderOptions): string {
+export interface DiagnoseRenderOptions extends RenderOptions {
+  /** Every evidence ref in full. */
+  verbose?: boolean;
+}
+
+export function renderDiagnose(report: DiagnoseReport, opts: DiagnoseRenderOptions): string {
   const c = makeChalk(opts.color);
   const codeWidth = Math.max(0, ...report.issues.map((i) => safe(i.code).length));
   const out: string[] = [];
@@ -73,7 +90,7 @@ export function renderDiagnose(report: DiagnoseReport, opts: RenderOptions): str
     if (!issues.length) out.push(`  ${c.green('no issues')}`);
     for (const [stage, list] of groupByStage(issues, run.stages ?? [])) {
       out.push(`  ${c.bold(safe(stage))}`);
-      for (const issue of list) out.push(...issueLines(c, issue, codeWidth));
+      for (const issue of list) out.push(...issueLines(c, issue, codeWidth, opts));
     }
     out.push('');
   }

@@ -13,9 +13,11 @@ export interface ErrorInfo {
 export function renderError(err: ErrorInfo, opts: RenderOptions): string {
   const c = makeChalk(opts.color);
   const prefix = opts.color ? `contexta: ${c.red.bold('error:')} ` : 'contexta: ';
-  // Messages may list several problems, one per line; each line is escaped on its own.
-  const [first, ...rest] = err.message.split('\n').map(safe);
-  const lines = [prefix + first, ...rest];
+  // Messages may continue on indented lines ("\n  ", e.g. import refusals listing bad
+  // lines): only that separator starts a line. Any other newline (in a path, a name, a
+  // value) is escaped, so data can never forge a line of its own such as `contexta: error:`.
+  const [first, ...rest] = err.message.split('\n  ').map(safe);
+  const lines = [prefix + first, ...rest.map((line) => `  ${line}`)];
   const hint = err.details?.hint;
   // A hint is the next command to try; on its own line so it can be copied.
   if (typeof hint === 'string' && hint) lines.push(c.dim(`hint: ${safe(hint)}`));

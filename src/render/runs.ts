@@ -43,21 +43,39 @@ export function renderRuns(report: RunsReport, opts: RenderOptions): string {
       `No runs in ${safe(report.workspace)}. Record one with: ${c.bold('contexta record run start --project P --run R')}`,
     );
   } else {
+    // On a terminal the start is shown to the minute: the seconds and zone cost 4 of 80 columns.
+    const started = (iso: string | null) => (opts.width ? formatTime(iso).replace(/^(\S+)T(\d\d:\d\d):\d\dZ$/, '$1 $2') : formatTime(iso));
+    // On a terminal the project gets its own column, the first to go when space is short:
+    // the run name is what tells rows apart, and cutting `project/name` would cut the name.
+    const split = Boolean(opts.width);
     const rows = report.runs.map((row) => [
-      `${safe(row.project)}/${safe(row.name)}`,
+      ...(split ? [safe(row.project), safe(row.name)] : [`${safe(row.project)}/${safe(row.name)}`]),
       paintStatus(c, row.status),
-      formatTime(row.started_at),
+      started(row.started_at),
       formatDuration(row.duration_ms),
       stagesCell(row, opts.color),
       compactCounts(c, row.issue_counts),
     ]);
+    const head = ['RUN', 'STATUS', 'STARTED', 'DURATION', 'STAGES', 'ISSUES'];
+    // Run names are kept whole up to 28 columns: stage lists give way first.
+    const nameMin = Math.min(28, Math.max(16, ...report.runs.map((r) => safe(r.name).length)));
     out.push(
       renderTable(c, opts.color, {
-        head: ['RUN', 'STATUS', 'STARTED', 'DURATION', 'STAGES', 'ISSUES'],
+        head: split ? ['PROJECT', ...head] : head,
         rows,
+        width: opts.width,
+        // Narrow terminal: names and stage lists are cut first, then project, duration,
+        // start and stages go, in that order. Run, status and issues always stay.
+        priority: split ? [0, null, null, 2, 1, 3, null] : [null, null, 2, 1, 3, null],
+        minWidths: split ? [12, nameMin, null, null, null, 8, null] : [16, null, null, null, 8, null],
       }),
     );
-    out.push(c.dim(LEGEND));
+    const more = (report.matched ?? report.runs.length) - report.runs.length;
+    if (opts.tty && more > 0) {
+      out.push(c.dim(`… ${more} older run${more === 1 ? '' : 's'} not shown (--limit N to see more, --json for all)`));
+    }
+    // The legend is for people at a terminal; a pipe gets the rows only.
+    if (opts.tty) out.push(c.dim(LEGEND));
   }
 
   for (const u of report.unreadable) out.push(unreadableLine(c, u));

@@ -21,7 +21,9 @@ import {
   safe,
   unreadableLine,
   type RenderOptions,
+  type TableSpec,
 } from './style';
+import { clipLine } from './fit';
 
 /** Stage name of a record: the last dot component of its stage ref (`stage:p.r.validate` → `validate`). */
 export function recordStage(record: CanonicalRecord): string {
@@ -61,14 +63,16 @@ function header(c: ChalkInstance, report: SnapshotReport): string {
 }
 
 function levelPaint(c: ChalkInstance, level: string): string {
-  return level === 'debug' ? c.dim(level) : paintSeverity(c, level);
+  return level === 'debug' ? c.dim(level) : paintSeverity(c, level, safe(level));
 }
+
+type Fit = Pick<TableSpec, 'priority' | 'minWidths'>;
 
 export function renderSnapshot(report: SnapshotReport, opts: RenderOptions): string {
   const c = makeChalk(opts.color);
-  const table = (head: string[], rows: string[][], maxWidths?: (number | null)[]) =>
-    rows.length ? renderTable(c, opts.color, { head, rows, maxWidths }) : null;
-  const parts: string[] = [header(c, report)];
+  const table = (head: string[], rows: string[][], maxWidths?: (number | null)[], fit: Fit = {}) =>
+    rows.length ? renderTable(c, opts.color, { head, rows, maxWidths, width: opts.width, ...fit }) : null;
+  const parts: string[] = [header(c, report).split('\n').map((line) => clipLine(line, opts.width)).join('\n')];
 
   const stageRows = report.stages.map((s, i) => [
     // Position in run order, 1-based: order_index may be 0-based or sparse (Python writes either).
@@ -82,7 +86,10 @@ export function renderSnapshot(report: SnapshotReport, opts: RenderOptions): str
     count(c, s.record_counts.degraded, c.red.bold),
   ]);
   parts.push(
-    section(c, 'Stages', table(['#', 'STAGE', 'STATUS', 'DURATION', 'EVENTS', 'METRICS', 'SPANS', 'DEGRADED'], stageRows)),
+    section(c, 'Stages', table(['#', 'STAGE', 'STATUS', 'DURATION', 'EVENTS', 'METRICS', 'SPANS', 'DEGRADED'], stageRows, undefined, {
+      priority: [1, null, null, 4, 3, 3, 2, null],
+      minWidths: [null, 10, null, null, null, null, null, null],
+    })),
   );
 
   const metrics = ofType<MetricPayload>(report.records, 'metric').map(({ stage, p }) => [
@@ -92,7 +99,10 @@ export function renderSnapshot(report: SnapshotReport, opts: RenderOptions): str
     p.unit ? safe(p.unit) : NONE,
     safe(p.aggregation_scope),
   ]);
-  parts.push(section(c, 'Metrics', table(['STAGE', 'KEY', 'VALUE', 'UNIT', 'SCOPE'], metrics)));
+  parts.push(section(c, 'Metrics', table(['STAGE', 'KEY', 'VALUE', 'UNIT', 'SCOPE'], metrics, undefined, {
+    priority: [null, null, null, 2, 1],
+    minWidths: [8, 14, 8, null, null],
+  })));
 
   // Long free text wraps only in the boxed (terminal) table; plain output keeps one row per line.
   const events = ofType<EventPayload>(report.records, 'event').map(({ stage, p }) => [
@@ -101,7 +111,9 @@ export function renderSnapshot(report: SnapshotReport, opts: RenderOptions): str
     safe(p.event_key),
     safe(p.message),
   ]);
-  parts.push(section(c, 'Events', table(['STAGE', 'LEVEL', 'KEY', 'MESSAGE'], events, [null, null, null, 60])));
+  parts.push(section(c, 'Events', table(['STAGE', 'LEVEL', 'KEY', 'MESSAGE'], events, [null, null, null, 60], {
+    minWidths: [8, null, 12, 20],
+  })));
 
   const degraded = ofType<DegradedPayload>(report.records, 'degraded').map(({ stage, p, r }) => [
     stage,
@@ -120,6 +132,7 @@ export function renderSnapshot(report: SnapshotReport, opts: RenderOptions): str
         ['STAGE', 'SEVERITY', 'ISSUE KEY', 'CATEGORY', 'MARKER', 'SUMMARY', 'ATTRIBUTES'],
         degraded,
         [null, null, null, null, null, 48, null],
+        { priority: [null, null, null, 2, 3, null, 1], minWidths: [8, null, 14, null, null, 20, 16] },
       ),
     ),
   );
@@ -131,8 +144,8 @@ export function renderSnapshot(report: SnapshotReport, opts: RenderOptions): str
     paintStatus(c, p.status),
     formatDuration(durationBetween(p.started_at, p.ended_at)),
   ]);
-  if (spans.length) parts.push(section(c, 'Spans', table(['STAGE', 'NAME', 'STATUS', 'DURATION'], spans)));
+  if (spans.length) parts.push(section(c, 'Spans', table(['STAGE', 'NAME', 'STATUS', 'DURATION'], spans, undefined, { minWidths: [8, 12, null, null] })));
 
-  if (report.unreadable.length) parts.push(report.unreadable.map((u) => unreadableLine(c, u)).join('\n'));
+  if (report.unreadable.length) parts.push(report.unreadable.map((u) => clipLine(unreadableLine(c, u), opts.width)).join('\n'));
   return parts.join('\n\n');
 }

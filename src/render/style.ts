@@ -7,9 +7,15 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { SeverityCounts } from '../core/model';
+import { escapeText } from './escape';
+import { fitColumns, visibleWidth, wrapText, type FitColumns } from './fit';
 
 export interface RenderOptions {
   color: boolean;
+  /** Columns of the terminal output goes to; unset when it is not a terminal. */
+  width?: number;
+  /** Output goes to a terminal: legends and "N more" lines are for people there only. */
+  tty?: boolean;
 }
 
 export type Paint = (text: string) => string;
@@ -34,8 +40,9 @@ export function severityPaint(c: ChalkInstance, severity: string): Paint {
   }
 }
 
+/** The text is escaped here: a severity or level read from a record is data like any other. */
 export const paintSeverity = (c: ChalkInstance, severity: string, text = severity): string =>
-  severityPaint(c, severity)(text);
+  severityPaint(c, severity)(escapeText(text));
 
 export function paintStatus(c: ChalkInstance, status: string | null | undefined): string {
   switch (status) {
@@ -54,7 +61,7 @@ export function paintStatus(c: ChalkInstance, status: string | null | undefined)
       // run.json missing or unreadable: say so rather than invent a status.
       return c.dim('unknown');
     default:
-      return safe(status);
+      return escapeText(status);
   }
 }
 
@@ -72,19 +79,10 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /**
- * User text (messages, summaries, attributes) made safe for one terminal line: control
- * characters, ESC included, become visible escapes (`\n`, `\x1b`), so recorded data can
- * neither break a row nor smuggle ANSI sequences into "no colour" output.
+ * User text (messages, summaries, names, levels) made safe for one terminal line: see
+ * escape.ts, the one escaping rule every renderer uses.
  */
-export function safe(value: unknown): string {
-  const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => {
-    if (ch === '\n') return '\\n';
-    if (ch === '\t') return '\\t';
-    if (ch === '\r') return '\\r';
-    return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
-}
+export const safe = escapeText;
 
 /** `k=v k2=v2` for attributes/tags; numbers, booleans and objects as JSON. */
 export function formatAttrs(attrs: Record<string, unknown> | null | undefined, sep = ' '): string {
@@ -108,7 +106,7 @@ export function durationBetween(start: string | null | undefined, end: string | 
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return NONE;
   const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
+  if (Number.isNaN(t)) return escapeText(iso);
   return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
@@ -147,20 +145,15 @@ const BORDERLESS = {
   right: '', 'right-mid': '', middle: '  ',
 };
 
-export interface TableSpec {
-  head: string[];
-  rows: string[][];
+export interface TableSpec extends FitColumns {
   /**
    * Widest a column may get before its text wraps (null: no limit). Colour/TTY only: plain
    * output keeps one line per row for grep.
    */
   maxWidths?: (number | null)[];
+  /** Terminal width to fit (a TTY); unset: no limit (pipes and files keep whole rows). */
+  width?: number;
 }
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
-const visibleWidth = (text: string): number =>
-  Math.max(0, ...text.replace(ANSI, '').split('\n').map((l) => [...l].length));
 
 /** Fixed widths only where a column would exceed its limit; the rest stay automatic. */
 function wrapWidths(spec: TableSpec): (number | null)[] | undefined {
@@ -178,29 +171,40 @@ function wrapWidths(spec: TableSpec): (number | null)[] | undefined {
  * Colour (a terminal): a boxed table with bold headings. No colour (a pipe, a file,
  * NO_COLOR): space-aligned columns with no box, so `grep`/`awk` see one row per line
  * and nothing decorative. cli-table3's own styling is always off: it colours through
- * @colors/colors, which sniffs the TTY itself.
+ * @colors/colors, which sniffs the TTY itself. With `width` (a terminal), columns are
+ * shortened or dropped by priority to fit it (fit.ts), and a dim line names the dropped.
  */
 export function renderTable(c: ChalkInstance, color: boolean, spec: TableSpec): string {
+  const fitted = spec.width ? fitColumns(spec, spec.width, color) : null;
+  const pick = <T>(list: T[]): T[] => (fitted ? fitted.keep.map((i) => list[i]) : list);
+  const head = pick(spec.head);
+  const rows = spec.rows.map((r) => pick(r));
+  const hidden = fitted ? spec.head.filter((_, i) => !fitted.keep.includes(i)) : [];
+  const noteText = `(hidden to fit: ${hidden.join(', ').toLowerCase()}; --json has all)`;
+  const note = hidden.length ? wrapText(noteText, spec.width, 0).map((line) => `\n${c.dim(line)}`).join('') : '';
   if (color) {
-    const widths = wrapWidths(spec);
+    const widths = fitted?.widths ? fitted.widths.map((w) => w + 2) : wrapWidths({ ...spec, head, rows, maxWidths: spec.maxWidths && pick(spec.maxWidths) });
     const table = new Table({
-      head: spec.head.map((h) => c.bold(h)),
+      head: head.map((h) => c.bold(h)),
       // compact: no rule between rows; wrapped cells still read as one row.
       style: { head: [], border: [], compact: true },
-      ...(widths ? { colWidths: widths, wordWrap: true } : {}),
+      ...(widths ? { colWidths: widths, wordWrap: Boolean(spec.maxWidths) } : {}),
     });
-    table.push(...spec.rows);
-    return table.toString();
+    table.push(...rows);
+    return table.toString() + note;
   }
   const table = new Table({
-    head: spec.head,
+    head,
     chars: BORDERLESS,
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+    ...(fitted?.widths ? { colWidths: fitted.widths } : {}),
   });
-  table.push(...spec.rows);
-  return table
-    .toString()
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .join('\n');
+  table.push(...rows);
+  return (
+    table
+      .toString()
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n') + note
+  );
 }

@@ -49,7 +49,7 @@ test('back-filling: a fact with --at in the past creates its run and stage at th
   assert.equal(readJson(path.join(dir, 'stages', 'eval.json')).started_at, '2025-01-01T00:10:30Z');
   // Ending before the start stays refused, with a message that says why.
   const early = expectCode(run(['record', 'stage', 'end', '--stage', 'eval', '--at', '2025-01-01T00:00:00Z'], { cwd: tmp.dir, env }), 2);
-  assert.match(early.stderr, /--at 2025-01-01T00:00:00Z is before this stage started \(2025-01-01T00:10:30Z\)/);
+  assert.match(early.stderr, /--at 2025-01-01T00:00:00Z is before stage eval of run night-1 started \(2025-01-01T00:10:30Z\)/);
 });
 
 test('--at in the future is refused on run and stage lifecycle commands as on facts: exit 2, nothing written', async () => {

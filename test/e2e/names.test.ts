@@ -25,7 +25,7 @@ before(() => {
   tmp = tempWorkspace();
   const start = expectCode(run(['record', 'run', 'start', ...target(), '--at', '2025-04-07T02:00:00Z'], { cwd: tmp.dir }), 0);
   assert.equal(start.stdout, `run:ml-pipeline.${AIRFLOW_REF}\n`);
-  assert.equal(start.stderr, '', 'no notice for a run: it keeps its name');
+  assert.equal(start.stderr, 'contexta: created workspace ./.contexta\n', 'no name notice for a run: it keeps its name (only the new workspace is announced)');
   const stage = expectCode(run(['record', 'stage', 'start', ...target({ '--stage': STAGE }), '--at', '2025-04-07T02:01:00Z'], { cwd: tmp.dir }), 0);
   assert.equal(stage.stdout, `stage:ml-pipeline.${AIRFLOW_REF}.feature-engineering\n`);
   assert.equal(stage.stderr, NOTICE, 'one line on stderr');

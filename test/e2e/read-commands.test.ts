@@ -317,7 +317,8 @@ test('runs filters: --project, --status, --since/--until, --limit', async () => 
   assert.deepEqual(names(expectCode(limit, 0)), ['nightly-day3']);
   assert.deepEqual(names(expectCode(status, 0)), []);
   assert.deepEqual(names(expectCode(project, 0)), ['nightly-day3', 'nightly-day2']);
-  assert.deepEqual(names(expectCode(noProject, 0)), []);
+  // An unknown project is a mistake worth saying (exit 3), not an empty list.
+  assert.match(expectCode(noProject, 3).stderr, /unknown project \\"no-such-project\\".*projects: nightly-ml-pipeline/);
   assert.deepEqual(names(expectCode(window, 0)), ['nightly-day2']);
 });
 

@@ -73,6 +73,8 @@ before(async () => {
   await Promise.all([
     pipeline('shop', 'healthy', ['extract', 'transform', 'load']),
     pipeline('lab', 'broken', ['prepare', 'train'], { stageStatus: { train: 'failed' }, runStatus: 'failed' }),
+    // Ended "completed" (the default) over a failed stage.
+    pipeline('claim', 'overclaimed', ['prepare', 'train'], { stageStatus: { train: 'failed' } }),
     (async () => {
       const env = { CONTEXTA_PROJECT: 'dock', CONTEXTA_RUN: 'dangling' };
       await rec(['stage', 'start', '--stage', 'export', '--at', '2025-04-01T01:00:00Z'], env);
@@ -178,9 +180,16 @@ test('a failed stage fails the gate even though the process exited 0', async (t)
     );
   });
 
-  await t.test('run claiming completed over a failed stage: also a run_status_contradiction error', async () => {
-    await rec(['run', 'end', '--run', 'broken', '--at', '2025-04-01T01:31:00Z'], { CONTEXTA_PROJECT: 'lab' });
+  await t.test('an ended run keeps its status: flipping failed to completed is refused (exit 2)', async () => {
+    const flip = await runAsync(['record', 'run', 'end', '--run', 'broken', '--at', '2025-04-01T01:31:00Z'], { cwd: tmp.dir, env: { CONTEXTA_PROJECT: 'lab' } });
+    expectCode(flip, 2);
+    assert.match(flip.stderr, /already ended as failed .*refusing to change it to completed/);
     const doc = expectCode(await diagnose('lab', 'broken'), 1).json();
+    assert.deepEqual(doc.issues.map((i: any) => i.code), ['stage_failed']);
+  });
+
+  await t.test('run claiming completed over a failed stage: also a run_status_contradiction error', async () => {
+    const doc = expectCode(await diagnose('claim', 'overclaimed'), 1).json();
     assert.deepEqual(
       doc.issues.map((i: any) => [i.severity, i.code, i.stage]),
       [

@@ -216,13 +216,16 @@ describe('lock files', () => {
     const lock = `${runFile()}.lock`;
     const before = fs.readFileSync(runFile(), 'utf8');
     fs.writeFileSync(lock, '');
-    const { done } = startContexta(['record', 'run', 'end', '--status', 'failed', '--project', 'p', '--run', 'r'], { cwd: box.cwd });
+    // Ending again with the same status moves ended_at (a different status would be refused: attempts).
+    const { done } = startContexta(['record', 'run', 'end', '--status', 'completed', '--project', 'p', '--run', 'r'], { cwd: box.cwd });
     await sleep(700);
     assert.equal(fs.readFileSync(runFile(), 'utf8'), before, 'the writer waited for the lock');
     fs.unlinkSync(lock);
     const r = await done;
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(parseJson(fs.readFileSync(runFile(), 'utf8')).status, 'failed');
+    const after = parseJson(fs.readFileSync(runFile(), 'utf8'));
+    assert.equal(after.status, 'completed');
+    assert.notEqual(after.ended_at, parseJson(before).ended_at, 'written once the lock was released');
     assertHealthyWorkspace(box.ws);
   });
 });

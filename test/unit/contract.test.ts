@@ -120,13 +120,21 @@ test('seed is deterministic and every seeded record is valid', () => {
   }
 });
 
-test('run/stage lifecycle: end defaults to completed, open clears ended_at, only --at moves a start', async () => {
+test('run/stage lifecycle: end defaults to completed, an ended entry keeps its outcome, only --at moves a start', async () => {
   const { applyLifecycle } = await import('../../src/core/writing/lifecycle');
   const open = { status: 'open' as const, started_at: '2025-03-18T02:00:00Z' };
   const at = '2025-03-18T03:00:00Z';
   assert.deepEqual(applyLifecycle(open, { action: 'end', at }), { ...open, status: 'completed', ended_at: at });
   assert.deepEqual(applyLifecycle(open, { action: 'end', status: 'failed', at }), { ...open, status: 'failed', ended_at: at });
-  assert.deepEqual(applyLifecycle({ ...open, status: 'completed' as const, ended_at: at }, { action: 'end', status: 'open', at }), open);
+  // An ended entry keeps its outcome (docs/attempts.md): reopening it or flipping its status is refused,
+  // ending it again with the same status only moves ended_at, and it cannot be started again.
+  const ended = { ...open, status: 'completed' as const, ended_at: at };
+  assert.throws(() => applyLifecycle(ended, { action: 'end', status: 'open', at }), /already ended as completed .*refusing to change it to open/);
+  assert.throws(() => applyLifecycle(ended, { action: 'end', status: 'failed', at }), /refusing to change it to failed/);
+  assert.throws(() => applyLifecycle(ended, { action: 'start', at }), /already ended \(completed/);
+  const later = '2025-03-18T03:30:00Z';
+  assert.deepEqual(applyLifecycle(ended, { action: 'end', at: later }), { ...ended, ended_at: later });
+  assert.deepEqual(applyLifecycle({ ...open, status: 'open' as const }, { action: 'end', status: 'open', at }), open);
   assert.deepEqual(applyLifecycle(open, { action: 'start', at }), open);
   assert.deepEqual(applyLifecycle(open, { action: 'start', at, explicitAt: '2025-03-18T01:00:00Z' }), { ...open, started_at: '2025-03-18T01:00:00Z' });
 });

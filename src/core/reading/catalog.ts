@@ -10,8 +10,10 @@ import type { HistoryRun, Unreadable } from '../model';
 import { listNames, paths } from '../storage/store';
 import type { Workspace } from '../storage/workspace';
 import { Run, StageExecution } from '../../schema/entities';
-import { refProblem, refParts, runRef } from '../../schema/refs';
+import { componentProblem, refProblem, refParts, runRef } from '../../schema/refs';
 import { deriveName } from '../../schema/names';
+import { attemptOf, latestOnly } from '../storage/attempts';
+import { closestNames } from './suggest';
 
 export interface RunId {
   project: string;
@@ -22,9 +24,13 @@ export function listProjects(ws: Workspace): string[] {
   return listNames(paths.projects(ws));
 }
 
-export function listRunIds(ws: Workspace, project?: string): RunId[] {
+/** Runs of one project or all; each run's latest attempt only, unless `allAttempts` (docs/attempts.md). */
+export function listRunIds(ws: Workspace, project?: string, allAttempts = false): RunId[] {
   const projects = project ? [project] : listProjects(ws);
-  return projects.flatMap((p) => listNames(paths.runs(ws, p)).map((name) => ({ project: p, name })));
+  return projects.flatMap((p) => {
+    const names = listNames(paths.runs(ws, p));
+    return (allAttempts ? names : latestOnly(names)).map((name) => ({ project: p, name }));
+  });
 }
 
 export interface RunMeta extends RunId {
@@ -150,8 +156,11 @@ export function resolveRun(ws: Workspace, spec: string, project?: string): RunId
     if (project && project !== p) {
       throw new ContextaError('usage', `run ref ${spec} is not in project ${project}`);
     }
-    if (!listNames(paths.runs(ws, p)).includes(name)) {
-      throw new ContextaError('workspace', `unknown run ${spec} in ${ws.root}`, { run: spec });
+    const names = listNames(paths.runs(ws, p));
+    if (!names.includes(name)) {
+      const suggestions = closestNames(name, names).map((n) => runRef(p, n));
+      const hint = suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : '';
+      throw new ContextaError('workspace', `unknown run ${spec} in ${ws.root}${hint}`, { run: spec, suggestions });
     }
     return { project: p, name };
   }
@@ -160,11 +169,15 @@ export function resolveRun(ws: Workspace, spec: string, project?: string): RunId
   if ('problem' in derived) {
     throw new ContextaError('usage', `invalid run name ${JSON.stringify(spec)}: it ${derived.problem}; name a run as run:<project>.<run> or by its short name`);
   }
-  let matches = listRunIds(ws, project).filter((id) => id.name === derived.component);
+  const known = listRunIds(ws, project);
+  // A short name is the run people named: its latest attempt.
+  let matches = known.filter((id) => id.name === derived.component || attemptOf(id.name).base === derived.component);
   if (derived.given !== derived.component) matches = matches.filter((id) => recordedName(ws, id) === derived.given);
   if (matches.length === 1) return matches[0];
   if (matches.length === 0) {
-    throw new ContextaError('workspace', `unknown run ${JSON.stringify(spec)}${project ? ` in project ${project}` : ''} (see \`contexta runs\`)`, { run: spec });
+    const suggestions = closestNames(spec, known.map((id) => attemptOf(id.name).base));
+    const hint = suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : ' (see `contexta runs`)';
+    throw new ContextaError('workspace', `unknown run ${JSON.stringify(spec)}${project ? ` in project ${project}` : ''}${hint}`, { run: spec, suggestions });
   }
   const candidates = matches.map((m) => runRef(m.project, m.name));
   throw new ContextaError(

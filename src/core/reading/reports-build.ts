@@ -8,6 +8,7 @@ import { emptyCounts, type HistoryRun, type Issue, type RecordSummary, type RunF
 import { diskReader, type RunReader } from './facts-cache';
 import type { DiagnoseReport, RunsReport, RunsRow, SnapshotReport } from './reports';
 import { paths } from '../storage/store';
+import { attemptOf } from '../storage/attempts';
 import { summarizeRecords } from './summarize';
 import type { Workspace } from '../storage/workspace';
 import type { FailOn, Status } from '../../schema/enums';
@@ -36,10 +37,12 @@ export interface RunsFilter {
   since?: string;
   until?: string;
   limit?: number;
+  /** Every attempt of every run, not only the latest (docs/attempts.md). */
+  allAttempts?: boolean;
 }
 
 export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = diskReader(ws)): RunsReport {
-  const metas = listRunIds(ws, filter.project).map((id) => reader.meta(id));
+  const metas = listRunIds(ws, filter.project, filter.allAttempts).map((id) => reader.meta(id));
   const unreadable: Unreadable[] = metas.filter((m) => !m.run).flatMap((m) => m.unreadable);
   const since = filter.since ? Date.parse(filter.since) : -Infinity;
   const until = filter.until ? Date.parse(filter.until) : Infinity;
@@ -48,13 +51,14 @@ export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = disk
     .filter((m) => startMs(m) >= since && startMs(m) <= until)
     .sort(byStart)
     .reverse();
+  const matched = selected.length;
   if (filter.limit !== undefined) selected = selected.slice(0, filter.limit);
   const historyOf = historyIndex(metas);
   const rows = selected.map((meta) => {
     const { facts, issues } = diagnoseMeta(reader, meta, historyOf(meta));
     return runsRow(meta, facts, issues);
   });
-  return { workspace: ws.root, runs: rows, unreadable };
+  return { workspace: ws.root, runs: rows, matched, unreadable };
 }
 
 function runsRow(meta: RunMeta, facts: RunFacts, issues: Issue[]): RunsRow {
@@ -63,6 +67,7 @@ function runsRow(meta: RunMeta, facts: RunFacts, issues: Issue[]): RunsRow {
     run_ref: meta.run_ref,
     project: meta.project,
     name: meta.name,
+    attempt: attemptOf(meta.name).attempt,
     status: run.status,
     started_at: run.started_at,
     ended_at: run.ended_at ?? null,

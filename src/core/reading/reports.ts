@@ -10,6 +10,8 @@ export interface RunsRow {
   run_ref: string;
   project: string;
   name: string;
+  /** 1, or N for the run entry `<name>-attempt-N` (docs/attempts.md). */
+  attempt?: number;
   status: Run['status'] | null;
   started_at: string | null;
   ended_at: string | null;
@@ -22,6 +24,8 @@ export interface RunsRow {
 export interface RunsReport {
   workspace: string;
   runs: RunsRow[];
+  /** How many runs matched the filters before --limit cut the list. */
+  matched?: number;
   /** Runs (or files) that could not be read; listed, never hidden. */
   unreadable: Unreadable[];
 }
