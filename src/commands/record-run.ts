@@ -6,6 +6,7 @@ import { applyLifecycle } from '../core/writing/lifecycle';
 import type { CliContext, RawOptions } from './context';
 import { openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
+import { afterRecord } from './emit';
 
 export const RecordRunOptions = z.object({
   action: z.enum(['start', 'end']),
@@ -15,7 +16,7 @@ export const RecordRunOptions = z.object({
 export type RecordRunOptions = z.infer<typeof RecordRunOptions>;
 
 /** `record run start|end`: open the run, or close it with a status (default completed). */
-export function recordRun(ctx: CliContext, raw: RawOptions): number {
+export function recordRun(ctx: CliContext, raw: RawOptions): number | Promise<number> {
   const opts = parseOptions(RecordRunOptions, raw, ['action']);
   const target = resolveTarget(ctx, raw);
   if (opts.action === 'start' && opts.status && opts.status !== 'open') {
@@ -33,5 +34,5 @@ export function recordRun(ctx: CliContext, raw: RawOptions): number {
     }),
   );
   ctx.stdout.write(`${run.run_ref}\n`);
-  return 0;
+  return afterRecord(ctx, raw, { project: target.project, run: target.run, phase: opts.action });
 }

@@ -6,6 +6,7 @@ import { applyLifecycle } from '../core/writing/lifecycle';
 import type { CliContext, RawOptions } from './context';
 import { openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
+import { afterRecord } from './emit';
 
 export const RecordStageOptions = z.object({
   action: z.enum(['start', 'end']),
@@ -14,7 +15,7 @@ export const RecordStageOptions = z.object({
 export type RecordStageOptions = z.infer<typeof RecordStageOptions>;
 
 /** `record stage start|end`: the stage entry is created on first use, status open. */
-export function recordStage(ctx: CliContext, raw: RawOptions): number {
+export function recordStage(ctx: CliContext, raw: RawOptions): number | Promise<number> {
   const opts = parseOptions(RecordStageOptions, raw, ['action']);
   const target = resolveTarget(ctx, raw, true);
   if (opts.action === 'start' && opts.status && opts.status !== 'open') {
@@ -28,5 +29,5 @@ export function recordStage(ctx: CliContext, raw: RawOptions): number {
     applyLifecycle(current, { action: opts.action, status: opts.status, at, explicitAt: target.at }),
   );
   ctx.stdout.write(`${stage.stage_execution_ref}\n`);
-  return 0;
+  return afterRecord(ctx, raw, { project: target.project, run: target.run, stage: stageName, phase: opts.action });
 }

@@ -1,0 +1,173 @@
+/**
+ * Sending events: HTTP through the outbox (retried, bounded), file and console
+ * directly. Nothing here can fail a pipeline: every problem comes back as a
+ * line in the delivery report, and the caller decides what to print.
+ */
+import * as fs from 'node:fs';
+import type { HttpConfig, OpenLineageSettings, TransportConfig } from './config';
+import { lineageUrl } from './config';
+import {
+  backingOff,
+  claim,
+  deadLetter,
+  delivered,
+  enqueue,
+  markDown,
+  markUp,
+  openOutbox,
+  pendingNames,
+  recoverStaleClaims,
+  release,
+  type Outbox,
+} from './outbox';
+
+export type SendResult =
+  | { kind: 'ok'; status: number }
+  | { kind: 'refused'; status: number; body: string }
+  | { kind: 'failed'; reason: string };
+
+export interface DeliveryOptions {
+  workspaceRoot: string;
+  /** The whole call (every target, every retry) ends by now + budgetMs. */
+  budgetMs: number;
+  /** After a failed delivery, calls that respect back-off only queue for this long. */
+  cooldownMs: number;
+  respectBackoff: boolean;
+  now: () => number;
+  /** Console transport output (stderr: stdout is the command's result). */
+  console: (line: string) => void;
+  fetchImpl?: typeof fetch;
+}
+
+export interface DeliveryReport {
+  /** Events handed to file/console transports. */
+  written: number;
+  queued: number;
+  sent: number;
+  dead: number;
+  /** Events still waiting in the outbox(es) afterwards. */
+  pending: number;
+  backed_off: boolean;
+  problems: string[];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** One event, one POST; retried on 429, 5xx, time-outs and connection errors while the deadline allows. */
+export async function postEvent(cfg: HttpConfig, body: string, deadline: number, now: () => number, fetchImpl: typeof fetch = fetch): Promise<SendResult> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (cfg.apiKey) headers.authorization = `Bearer ${cfg.apiKey}`;
+  let last = 'no attempt made: out of time';
+  for (let attempt = 0; attempt <= cfg.retries; attempt++) {
+    if (attempt > 0) {
+      const wait = cfg.backoffMs * 2 ** (attempt - 1);
+      if (now() + wait >= deadline) break;
+      await sleep(wait);
+    }
+    const left = deadline - now();
+    if (left <= 0) break;
+    try {
+      const res = await fetchImpl(lineageUrl(cfg), { method: 'POST', headers, body, signal: AbortSignal.timeout(Math.min(cfg.timeoutMs, left)) });
+      const text = (await res.text().catch(() => '')).slice(0, 1000);
+      if (res.status >= 200 && res.status < 300) return { kind: 'ok', status: res.status };
+      if (res.status === 429 || res.status >= 500) {
+        last = `HTTP ${res.status}`;
+        continue;
+      }
+      return { kind: 'refused', status: res.status, body: text };
+    } catch (err) {
+      last = describeFetchError(err);
+    }
+  }
+  return { kind: 'failed', reason: last };
+}
+
+function describeFetchError(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timed out';
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+}
+
+/** Leaves of a (possibly composite) transport. */
+function leaves(t: TransportConfig): Exclude<TransportConfig, { type: 'composite' }>[] {
+  return t.type === 'composite' ? t.transports.flatMap(leaves) : [t];
+}
+
+/** Hand `events` (serialized) to every configured transport, then deliver what the outboxes hold. */
+export async function dispatch(settings: OpenLineageSettings, events: string[], opts: DeliveryOptions): Promise<DeliveryReport> {
+  const report: DeliveryReport = { written: 0, queued: 0, sent: 0, dead: 0, pending: 0, backed_off: false, problems: [] };
+  if (!settings.transport) return report;
+  const deadline = opts.now() + opts.budgetMs;
+  for (const leaf of leaves(settings.transport)) {
+    if (leaf.type === 'http') {
+      await deliverHttp(leaf, events, opts, deadline, report);
+    } else {
+      try {
+        writeDirect(leaf, events, opts);
+        report.written += events.length;
+      } catch (err) {
+        report.problems.push(`${leaf.type} transport: ${(err as Error).message}`);
+      }
+    }
+  }
+  return report;
+}
+
+function writeDirect(leaf: Exclude<TransportConfig, { type: 'composite' | 'http' }>, events: string[], opts: DeliveryOptions): void {
+  if (leaf.type === 'console') {
+    for (const e of events) opts.console(e);
+    return;
+  }
+  if (leaf.append) {
+    if (events.length) fs.appendFileSync(leaf.path, events.map((e) => `${e}\n`).join(''));
+    return;
+  }
+  // One file per event, as the Python client's file transport does without `append`.
+  events.forEach((e, i) => {
+    const stamp = new Date(opts.now()).toISOString().replace(/[-:]/g, '').replace('T', '-').replace('Z', '');
+    fs.writeFileSync(`${leaf.path}-${stamp}-${String(i).padStart(4, '0')}.json`, e, { flag: 'wx' });
+  });
+}
+
+async function deliverHttp(cfg: HttpConfig, events: string[], opts: DeliveryOptions, deadline: number, report: DeliveryReport): Promise<void> {
+  const url = lineageUrl(cfg);
+  const box = openOutbox(opts.workspaceRoot, url);
+  for (const e of events) enqueue(box, e, opts.now());
+  report.queued += events.length;
+  if (opts.respectBackoff && backingOff(box, opts.now())) {
+    report.backed_off = true;
+  } else {
+    await flush(box, cfg, url, opts, deadline, report);
+  }
+  report.pending += pendingNames(box).length;
+}
+
+async function flush(box: Outbox, cfg: HttpConfig, url: string, opts: DeliveryOptions, deadline: number, report: DeliveryReport): Promise<void> {
+  recoverStaleClaims(box, opts.now());
+  for (const name of pendingNames(box)) {
+    if (opts.now() >= deadline) {
+      report.problems.push(`${url}: out of time (budget ${opts.budgetMs} ms); the rest stays in the outbox`);
+      return;
+    }
+    const c = claim(box, name);
+    if (!c) continue; // another process is sending it
+    const result = await postEvent(cfg, c.text, deadline, opts.now, opts.fetchImpl);
+    if (result.kind === 'ok') {
+      delivered(c);
+      report.sent++;
+      continue;
+    }
+    if (result.kind === 'refused') {
+      deadLetter(box, c, { status: result.status, body: result.body });
+      report.dead++;
+      report.problems.push(`${url} refused an event (HTTP ${result.status}); kept in ${box.dir}/dead/${name}`);
+      continue;
+    }
+    release(box, c);
+    markDown(box, opts.now(), opts.cooldownMs, result.reason);
+    report.problems.push(`${url}: ${result.reason}; events kept in the outbox (${box.dir})`);
+    // Stop here: later events must not overtake this one (a terminal event before its START).
+    return;
+  }
+  markUp(box);
+}
