@@ -124,7 +124,7 @@ OPENLINEAGE_URL (+ OPENLINEAGE_ENDPOINT, OPENLINEAGE_API_KEY); OPENLINEAGE_NAMES
 Examples:
   $ contexta export openlineage nightly-day1
   $ contexta export openlineage --since 2025-03-19T00:00:00Z -o lineage.jsonl
-  $ contexta export openlineage --all --output-rows validate.validate.rows-out
+  $ contexta export openlineage --all --output-rows validate.validate.rows_out
   $ OPENLINEAGE_URL=http://marquez:5000 contexta export openlineage --all --to-transport`,
   emit: `
 Undelivered events wait in .contexta/outbox/ and go out with the next event or

@@ -45,7 +45,7 @@ const eventHash = (text: string) => createHash('sha256').update(text).digest('he
 export function enqueue(box: Outbox, eventText: string, nowMs: number): string {
   const hash = eventHash(eventText);
   const waiting = fs.readdirSync(box.dir).find((name) => name.includes(`-${hash}.json`));
-  if (waiting) return waiting;
+  if (waiting) return waiting.replace(/\.sending-[0-9a-f]+$/, '');
   counter = (counter + 1) % 1_000_000;
   // Time first so names sort oldest first; the counter keeps one process's events in order within a millisecond.
   const name = `${String(nowMs).padStart(13, '0')}-${String(counter).padStart(6, '0')}-${hash}.json`;

@@ -66,8 +66,12 @@ export async function postEvent(cfg: HttpConfig, body: string, deadline: number,
     }
     const left = deadline - now();
     if (left <= 0) break;
+    // A timer of our own, not AbortSignal.timeout: that one is unref'd, so a request that never
+    // answers could leave the process with nothing to wait on but it, and exit mid-send.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException('timed out', 'TimeoutError')), Math.min(cfg.timeoutMs, left));
     try {
-      const res = await fetchImpl(lineageUrl(cfg), { method: 'POST', headers, body, signal: AbortSignal.timeout(Math.min(cfg.timeoutMs, left)) });
+      const res = await fetchImpl(lineageUrl(cfg), { method: 'POST', headers, body, signal: abort.signal });
       const text = (await res.text().catch(() => '')).slice(0, 1000);
       if (res.status >= 200 && res.status < 300) return { kind: 'ok', status: res.status };
       if (res.status === 429 || res.status >= 500) {
@@ -77,6 +81,8 @@ export async function postEvent(cfg: HttpConfig, body: string, deadline: number,
       return { kind: 'refused', status: res.status, body: text };
     } catch (err) {
       last = describeFetchError(err);
+    } finally {
+      clearTimeout(timer);
     }
   }
   return { kind: 'failed', reason: last };
