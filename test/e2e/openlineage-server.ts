@@ -21,7 +21,7 @@ const validator = openLineageValidator();
 
 export class LineageServer {
   readonly received: Received[] = [];
-  /** Statuses to answer next, in order, before going back to 201 (or 400 for an invalid event). */
+  /** Statuses to answer next, in order (0: never answer), before going back to 201 (or 400 for an invalid event). */
   readonly cues: number[] = [];
   private server: http.Server | null = null;
   port = 0;
@@ -46,6 +46,8 @@ export class LineageServer {
         }
         if (req.method !== 'POST' || req.url !== '/api/v1/lineage') problems.push(`${req.method} ${req.url}: Marquez takes POST /api/v1/lineage`);
         const cued = this.cues.shift();
+        // Cue 0: a black hole that takes the request and never answers (until stop()).
+        if (cued === 0) return void this.received.push({ path: req.url ?? '', authorization: null, contentType: null, event, problems, status: 0 });
         const status = cued ?? (problems.length ? 400 : 201);
         this.received.push({
           path: req.url ?? '',

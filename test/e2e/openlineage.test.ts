@@ -179,6 +179,21 @@ test('a server that is down: bounded, exit 0, events kept in the outbox; a later
   assert.ok(!after.issues.some((i: any) => i.code === 'openlineage_backlog'));
 });
 
+test('a back end that takes the request and never answers: the step still ends within its budget, exit 0, event kept', async () => {
+  const s = await server();
+  const t = tempWorkspace();
+  s.cues.push(0, 0, 0, 0);
+  const env = lineageEnv(t, { OPENLINEAGE_URL: s.url, CONTEXTA_OPENLINEAGE_BUDGET: '1.5' });
+  const started = Date.now();
+  const r = expectCode(await runAsync(['record', 'run', 'start', '--emit'], { cwd: t.dir, env }), 0);
+  const took = Date.now() - started;
+  assert.ok(took < 1500 + 5000, `bounded by the 1.5 s budget plus start-up, took ${took} ms`);
+  assert.ok(took >= 1500, `it did wait for the back end (${took} ms)`);
+  assert.match(r.stderr, /timed out|out of time/);
+  assert.equal(outboxFiles(t).length, 1);
+  assert.equal(s.received.length >= 1, true);
+});
+
 test('the next call delivers the backlog (no back-off): queued events go before the new one', async () => {
   const s = await server();
   const port = s.port;
