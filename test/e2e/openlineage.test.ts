@@ -210,6 +210,36 @@ test('the next call delivers the backlog (no back-off): queued events go before 
   assert.deepEqual(outboxFiles(t), []);
 });
 
+test('parallel stages flushing one backlog at once: each event delivered once, every START before its terminal event', async () => {
+  const s = await server();
+  const port = s.port;
+  await s.stop();
+  const t = tempWorkspace();
+  const down = lineageEnv(t, { OPENLINEAGE_URL: `http://127.0.0.1:${port}`, CONTEXTA_OPENLINEAGE_BUDGET: '1' });
+  expectCode(await runAsync(['record', 'run', 'start', '--emit'], { cwd: t.dir, env: down }), 0);
+  for (const stage of ['a', 'b', 'c']) {
+    expectCode(await runAsync(['record', 'stage', 'start', '--stage', stage, '--emit'], { cwd: t.dir, env: down }), 0);
+    expectCode(await runAsync(['record', 'stage', 'end', '--stage', stage, '--emit'], { cwd: t.dir, env: down }), 0);
+  }
+  assert.equal(outboxFiles(t).length, 7);
+  await s.start(port);
+  const up = { ...down, CONTEXTA_OPENLINEAGE_COOLDOWN: '0', CONTEXTA_OPENLINEAGE_BUDGET: '20' };
+  const codes = await Promise.all(['d', 'e', 'f', 'g'].map(async (stage) => (await runAsync(['record', 'stage', 'start', '--stage', stage, '--emit'], { cwd: t.dir, env: up })).code));
+  assert.deepEqual(codes, [0, 0, 0, 0]);
+  // Whatever a sender could not take along (queued while another held the queue) goes with a flush.
+  expectCode(await runAsync(['emit', '--flush'], { cwd: t.dir, env: up }), 0);
+  assert.deepEqual(outboxFiles(t), []);
+  const got = s.accepted();
+  assert.equal(got.length, 11);
+  assert.deepEqual(duplicates(got), []);
+  assert.deepEqual(s.received.flatMap((r) => r.problems), []);
+  assert.equal(steps(got)[0], 'START nightly-ml-pipeline');
+  for (const stage of ['a', 'b', 'c']) {
+    const order = steps(got).filter((x) => x.endsWith(`.${stage}`));
+    assert.deepEqual(order, [`START nightly-ml-pipeline.${stage}`, `COMPLETE nightly-ml-pipeline.${stage}`]);
+  }
+});
+
 test('export openlineage: JSONL of the case study, every line valid; --to-transport backfills in order; -o writes a file', async () => {
   const s = await server();
   const t = tempWorkspace();

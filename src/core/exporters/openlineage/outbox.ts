@@ -6,21 +6,23 @@
  *   .contexta/outbox/<target>/<time>-<n>-<hash>.json  one pending event, written atomically
  *   .contexta/outbox/<target>/dead/…                 refused (4xx other than 429), kept + reason
  *   .contexta/outbox/<target>/down.json              back off: the last delivery failed
+ *   .contexta/outbox/<target>/send.lock              one sender at a time
  *
- * A sender claims a file by renaming it (only one process wins a rename), deletes
- * it on a 2xx, and renames it back on a failure, so parallel stages never send
- * the same file twice. Files are sent oldest first, and sending stops at the first
- * failure, so a run's START always goes before its terminal event.
+ * One sender at a time holds the queue's lock; it claims each file by renaming it
+ * (so even a sender whose lock was taken over never sends a file twice), deletes
+ * it on a 2xx, and renames it back on a failure. Files are sent oldest first, and
+ * sending stops at the first failure, so a step's START goes before its terminal event.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDirInside, readJsonFile, safeUnlink, writeFileAtomic, jsonText } from '../../storage/fsio';
+import { createFileExclusive, ensureDirInside, jsonText, readJsonFile, safeUnlink, writeFileAtomic } from '../../storage/fsio';
 
 export const OUTBOX_DIR = 'outbox';
 const PENDING = /^\d{13}-\d{6}-[0-9a-f]{16}\.json$/;
 /** A claim older than this belongs to a process that died mid-send: the event goes back to pending. */
 export const STALE_CLAIM_MS = 5 * 60_000;
+const LOCK_SLACK_MS = 30_000;
 
 export interface Outbox {
   root: string;
@@ -99,6 +101,25 @@ export function recoverStaleClaims(box: Outbox, nowMs: number): void {
     }
   }
 }
+
+/**
+ * One sender per queue at a time: two senders each taking the oldest file they
+ * can claim would race a stage's COMPLETE past its START. The lock names its own
+ * expiry (the holder's deadline), so a holder that died is replaced.
+ */
+export function tryLock(box: Outbox, nowMs: number, untilMs: number): boolean {
+  const file = path.join(box.dir, 'send.lock');
+  const text = jsonText({ until: untilMs });
+  if (createFileExclusive(file, text)) return true;
+  const read = readJsonFile(file);
+  const until = read.ok ? (read.value as { until?: unknown }).until : undefined;
+  // Unreadable or expired (with slack for a holder finishing its last request): take it over.
+  if (typeof until === 'number' && nowMs <= until + LOCK_SLACK_MS) return false;
+  safeUnlink(file);
+  return createFileExclusive(file, text);
+}
+
+export const unlock = (box: Outbox) => safeUnlink(path.join(box.dir, 'send.lock'));
 
 export function backingOff(box: Outbox, nowMs: number): boolean {
   const read = readJsonFile(path.join(box.dir, 'down.json'));

@@ -18,6 +18,8 @@ import {
   pendingNames,
   recoverStaleClaims,
   release,
+  tryLock,
+  unlock,
   type Outbox,
 } from './outbox';
 
@@ -142,38 +144,57 @@ async function deliverHttp(cfg: HttpConfig, events: string[], opts: DeliveryOpti
   report.queued += events.length;
   if (opts.respectBackoff && backingOff(box, opts.now())) {
     report.backed_off = true;
-  } else {
-    await flush(box, cfg, url, opts, deadline, report);
+  } else if (tryLock(box, opts.now(), deadline)) {
+    try {
+      await flush(box, cfg, url, opts, deadline, report);
+    } finally {
+      unlock(box);
+    }
+  } else if (!opts.respectBackoff) {
+    report.problems.push(`another contexta is sending to ${url} right now; the events stay queued for it`);
   }
+  // Else another process is sending this queue right now; it takes our event along,
+  // or the next call does.
   report.pending += pendingNames(box).length;
 }
 
 async function flush(box: Outbox, cfg: HttpConfig, url: string, opts: DeliveryOptions, deadline: number, report: DeliveryReport): Promise<void> {
   recoverStaleClaims(box, opts.now());
-  for (const name of pendingNames(box)) {
-    if (opts.now() >= deadline) {
-      report.problems.push(`${url}: out of time (budget ${opts.budgetMs} ms); the rest stays in the outbox`);
-      return;
+  // Listed again after each pass: events queued meanwhile by parallel stages go out too.
+  for (let names = pendingNames(box), seen = new Set<string>(); names.some((n) => !seen.has(n)); names = pendingNames(box)) {
+    for (const name of names) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const stop = await sendOne(box, cfg, url, name, opts, deadline, report);
+      if (stop) return;
     }
-    const c = claim(box, name);
-    if (!c) continue; // another process is sending it
-    const result = await postEvent(cfg, c.text, deadline, opts.now, opts.fetchImpl);
-    if (result.kind === 'ok') {
-      delivered(c);
-      report.sent++;
-      continue;
-    }
-    if (result.kind === 'refused') {
-      deadLetter(box, c, { status: result.status, body: result.body });
-      report.dead++;
-      report.problems.push(`${url} refused an event (HTTP ${result.status}); kept in ${box.dir}/dead/${name}`);
-      continue;
-    }
-    release(box, c);
-    markDown(box, opts.now(), opts.cooldownMs, result.reason);
-    report.problems.push(`${url}: ${result.reason}; events kept in the outbox (${box.dir})`);
-    // Stop here: later events must not overtake this one (a terminal event before its START).
-    return;
   }
   markUp(box);
+}
+
+/** Send one queued event; true when the flush must stop (out of time, or the back end failed). */
+async function sendOne(box: Outbox, cfg: HttpConfig, url: string, name: string, opts: DeliveryOptions, deadline: number, report: DeliveryReport): Promise<boolean> {
+  if (opts.now() >= deadline) {
+    report.problems.push(`${url}: out of time (budget ${opts.budgetMs} ms); the rest stays in the outbox`);
+    return true;
+  }
+  const c = claim(box, name);
+  if (!c) return false; // gone: delivered by a sender whose lock expired
+  const result = await postEvent(cfg, c.text, deadline, opts.now, opts.fetchImpl);
+  if (result.kind === 'ok') {
+    delivered(c);
+    report.sent++;
+    return false;
+  }
+  if (result.kind === 'refused') {
+    deadLetter(box, c, { status: result.status, body: result.body });
+    report.dead++;
+    report.problems.push(`${url} refused an event (HTTP ${result.status}); kept in ${box.dir}/dead/${name}`);
+    return false;
+  }
+  release(box, c);
+  markDown(box, opts.now(), opts.cooldownMs, result.reason);
+  report.problems.push(`${url}: ${result.reason}; events kept in the outbox (${box.dir})`);
+  // Stop here: later events must not overtake this one (a terminal event before its START).
+  return true;
 }
