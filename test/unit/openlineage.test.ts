@@ -120,6 +120,9 @@ test('a failed stage: FAIL with errorMessage from its error events and the exec 
   const runEnd = pickTransition(mapped!.events, { stage: null, phase: 'end' })!.event;
   assert.equal(runEnd.eventType, 'FAIL');
   assert.equal((runEnd.run.facets.errorMessage as any).message, 'run run:p.r failed');
+  // score was left open: its diagnosis has no terminal event of its own, so it rides on the run's.
+  assert.ok((runEnd.run.facets.test as any).tests.some((x: any) => x.type === 'stage_not_finished'));
+  assert.ok(mapped!.events.every((m) => m.transition.stage !== 'train' || !JSON.stringify(m.event.run.facets.test ?? '').includes('stage_not_finished')));
 });
 
 test('the validator itself rejects what it must (a test that cannot fail is a defect)', () => {

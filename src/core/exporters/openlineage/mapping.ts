@@ -132,9 +132,13 @@ const rank = (m: MappedEvent) => (m.transition.stage !== null ? 1 : m.transition
 /** Issues, degraded records and the failure, for the terminal event of a stage (or of the run when stage is null). */
 function qualityFacets(input: RunInput, stage: string | null, status: Status): Record<string, unknown> {
   const facets: Record<string, unknown> = {};
-  const issues = input.issues.filter((i) => i.stage === stage);
+  // The run's own event also takes what belongs to no stage with a terminal event of its own
+  // (an expected stage that is missing, a stage left open): nothing is dropped.
+  const known = new Set(input.meta.stages.filter((s) => s.status !== 'open' && s.ended_at).map((s) => s.stage_name));
+  const mine = (name: string | null) => (stage === null ? name === null || name === '' || !known.has(name) : name === stage);
+  const issues = input.issues.filter((i) => mine(i.stage));
   if (issues.length) facets.test = testFacet(issues.map(testExecution));
-  const notable = input.records.notable.filter((r) => (stage === null ? stageOf(r) === '' : stageOf(r) === stage));
+  const notable = input.records.notable.filter((r) => mine(stageOf(r)));
   const degraded = notable.filter((r) => r.envelope.record_type === 'degraded');
   if (degraded.length) {
     facets[DEGRADED_FACET] = degradedFacet(
