@@ -138,7 +138,7 @@ function addLineageCommands(program: Command, action: ActionFactory): void {
     program
       .command('emit')
       .description('send OpenLineage events now: the current run or stage, then the outbox')
-      .option('--flush', 'only send what the outbox holds')
+      .option('--flush', 'only send what the outbox holds (also the default when no run is given)')
       .option('--project <name>', 'project (default: $CONTEXTA_PROJECT)')
       .option('--run <name>', 'run (default: $CONTEXTA_RUN)')
       .option('--stage <name>', 'stage (default: $CONTEXTA_STAGE; none: the run itself)')

@@ -102,7 +102,7 @@ export type EmitOptions = z.infer<typeof EmitOptions>;
 
 /**
  * `contexta emit`: send the latest event of the current run (or of --stage),
- * then whatever the outbox holds. `--flush`: only the outbox. Delivery problems
+ * then whatever the outbox holds. `--flush`, or no run given: only the outbox. Delivery problems
  * are warnings (exit 0, `pending` says what is left); bad configuration is exit 2.
  */
 export async function emit(ctx: CliContext, raw: RawOptions): Promise<number> {
@@ -116,7 +116,8 @@ export async function emit(ctx: CliContext, raw: RawOptions): Promise<number> {
   const budget = budgetMs(opts.budget, core.COMMAND_BUDGET_MS);
   const events: string[] = [];
   let ws;
-  if (opts.flush) {
+  // No run in sight (no --run, no CONTEXTA_RUN): there is no current step, only the outbox to send.
+  if (opts.flush || (opts.run === undefined && !ctx.env.CONTEXTA_RUN)) {
     ws = openForRead(ctx);
   } else {
     const { resolveTarget } = await import('./record-context');

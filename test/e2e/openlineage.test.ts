@@ -170,7 +170,9 @@ test('a server that is down: bounded, exit 0, events kept in the outbox; a later
   assert.deepEqual(steps(s.accepted()), ['START nightly-ml-pipeline', 'START nightly-ml-pipeline.ingest', 'COMPLETE nightly-ml-pipeline.ingest', 'COMPLETE nightly-ml-pipeline']);
   assert.deepEqual(s.received.flatMap((r) => r.problems), []);
   // Nothing is sent twice: another flush and another step find nothing old to send.
-  expectCode(await runAsync(['emit', '--flush'], { cwd: t.dir, env }), 0);
+  // (`emit` with no run in sight is a flush too.)
+  const again = expectCode(await runAsync(['emit', '--json'], { cwd: t.dir, env: { ...env, CONTEXTA_RUN: undefined } }), 0).json();
+  assert.deepEqual({ sent: again.sent, pending: again.pending }, { sent: 0, pending: 0 });
   expectCode(await runAsync(['record', 'stage', 'start', '--stage', 'train', '--emit'], { cwd: t.dir, env: { ...env, CONTEXTA_OPENLINEAGE_COOLDOWN: '0' } }), 0);
   assert.deepEqual(duplicates(s.accepted()), []);
   assert.equal(s.accepted().length, 5);
