@@ -203,4 +203,27 @@ matrix coloured by health, sparklines with baseline bands, issues by severity.
 Examples:
   $ contexta report -o report.html
   $ contexta report --project nightly-ml-pipeline --last 100 -o nightly.html`,
+  export: `
+Examples:
+  $ contexta export openlineage --all > lineage.jsonl
+  $ OPENLINEAGE_URL=http://marquez:5000 contexta export openlineage --all --to-transport`,
+  'export openlineage': `
+Events: a run is the parent job <project>, each stage the child job <project>.<stage>;
+START at each start, COMPLETE/FAIL/ABORT at each end (docs/openlineage.md).
+Transport: openlineage.yml ($OPENLINEAGE_CONFIG, ./, ~/.openlineage/), else
+OPENLINEAGE_URL (+ OPENLINEAGE_ENDPOINT, OPENLINEAGE_API_KEY); OPENLINEAGE_NAMESPACE.
+
+Examples:
+  $ contexta export openlineage nightly-day1
+  $ contexta export openlineage --since 2025-03-19T00:00:00Z -o lineage.jsonl
+  $ contexta export openlineage --all --output-rows validate.validate.rows_out
+  $ OPENLINEAGE_URL=http://marquez:5000 contexta export openlineage --all --to-transport`,
+  emit: `
+Undelivered events wait in .contexta/outbox/ and go out with the next event or
+with --flush. Delivery problems are warnings (exit 0); --json says what is pending.
+
+Examples:
+  $ OPENLINEAGE_URL=http://marquez:5000 contexta record stage end --status failed --emit
+  $ contexta emit --stage train
+  $ contexta emit --flush --json`,
 };

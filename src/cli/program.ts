@@ -66,6 +66,7 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .option('--run <name>', 'run (default: $CONTEXTA_RUN); started on first use')
     .option('--project <name>', 'project (default: $CONTEXTA_PROJECT)')
     .option('--run-level', 'wrap the whole pipeline: start the run, run the script, end the run with its outcome')
+    .option('--emit', 'send OpenLineage START and terminal events (also on when OPENLINEAGE_URL is set; docs/openlineage.md)')
     .addHelpText('after', EXAMPLES.exec)
     .action(action(async () => (await import('../commands/exec')).exec, ([command]) => ({ command })));
 
@@ -150,6 +151,8 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .addHelpText('after', EXAMPLES.completion)
     .action(action(async () => (await import('../commands/completion')).completion, ([shell]) => ({ shell })));
 
+  addLineageCommands(program, action);
+
   return program;
 }
 
@@ -161,6 +164,44 @@ export function nestedHelp(argv: string[]): string[] {
   const [node, script, first, ...rest] = argv;
   if (first !== 'help' || rest.length < 2 || rest.some((a) => a.startsWith('-'))) return argv;
   return [node, script, ...rest, '--help'];
+}
+
+function addLineageCommands(program: Command, action: ActionFactory): void {
+  const rows = (c: Command) =>
+    c
+      .option('--output-rows <stage.metric>', 'metric holding the rows a stage wrote: outputStatistics (repeatable)', collect)
+      .option('--input-rows <stage.metric>', 'metric holding the rows a stage read: inputStatistics (repeatable)', collect)
+      .option('--budget <seconds>', 'give up sending after this long; the rest stays in the outbox (default: 300)');
+  const exporter = program
+    .command('export')
+    .description('export runs for other tools: openlineage')
+    .addHelpText('after', EXAMPLES.export);
+  rows(
+    exporter
+      .command('openlineage')
+      .description('runs as OpenLineage RunEvents, one JSON object per line')
+      .argument('[runs...]', 'runs to export (default: all)')
+      .option('--all', 'every run (the default when no run is named)')
+      .option('--since <iso>', 'only runs started at or after this time')
+      .option('--project <name>', 'only runs of this project')
+      .option('-o, --output <file>', 'write the JSONL here instead of stdout')
+      .option('--to-transport', 'send to the configured OpenLineage transport (backfill)'),
+  )
+    .addHelpText('after', EXAMPLES['export openlineage'])
+    .action(action(async () => (await import('../commands/export')).exportRuns, ([runs]) => ({ format: 'openlineage', runs })));
+
+  rows(
+    program
+      .command('emit')
+      .description('send OpenLineage events now: the current run or stage, then the outbox')
+      .option('--flush', 'only send what the outbox holds (also the default when no run is given)')
+      .option('--project <name>', 'project (default: $CONTEXTA_PROJECT)')
+      .option('--run <name>', 'run (default: $CONTEXTA_RUN)')
+      .option('--stage <name>', 'stage (default: $CONTEXTA_STAGE; none: the run itself)')
+      .option('--json', 'print {"sent", "pending", "dead", ...} as JSON'),
+  )
+    .addHelpText('after', EXAMPLES.emit)
+    .action(action(async () => (await import('../commands/emit')).emit));
 }
 
 type ActionFactory = (load: Loader, positional?: (args: unknown[]) => RawOptions) => (...args: unknown[]) => Promise<void>;
@@ -189,12 +230,14 @@ function addRecordCommands(program: Command, action: ActionFactory): void {
     .argument('<action>', 'start | end')
     .option('--status <status>', 'end status: completed (default), failed, cancelled')
     .option('--description <text>', 'what this run is')
+    .option('--emit', 'also send the OpenLineage event (on when OPENLINEAGE_URL is set)')
     .addHelpText('after', EXAMPLES['record run'])
     .action(action(async () => (await import('../commands/record-run')).recordRun, ([a]) => ({ action: a })));
 
   withTarget(record.command('stage').description('start or end a stage'))
     .argument('<action>', 'start | end')
     .option('--status <status>', 'end status: completed (default), failed, cancelled')
+    .option('--emit', 'also send the OpenLineage event (on when OPENLINEAGE_URL is set)')
     .addHelpText('after', EXAMPLES['record stage'])
     .action(action(async () => (await import('../commands/record-stage')).recordStage, ([a]) => ({ action: a })));
 

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { listRunIds, resolveRun } from '../core/reading/catalog';
 import { ContextaError, EXIT_CODES } from '../core/errors';
 import { buildDiagnoseReport } from '../core/reading/reports-build';
+import { withBacklog } from '../core/exporters/openlineage/backlog';
 import { FAIL_ON } from '../schema/enums';
 import type { CliContext, RawOptions } from './context';
 import { assertOneFormat, AttemptNumber, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
@@ -39,7 +40,7 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
     ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project))).map((id) => (opts.attempt ? selectAttempt(ws, id, Number(opts.attempt)) : id))
     : listRunIds(ws, opts.project);
   const reader = readerFor(ctx, ws);
-  const report = buildDiagnoseReport(ws, ids, opts.failOn, reader);
+  const report = withBacklog(buildDiagnoseReport(ws, ids, opts.failOn, reader), ws.root, ctx.now().getTime(), !opts.runs.length);
   reader.save();
   if (summaryFile) await appendSummary(summaryFile, report);
   if (isCiFormat(opts.format)) {

@@ -20,6 +20,7 @@ import type { CliContext, RawOptions } from './context';
 import { runChild, type ChildOutcome } from './exec-child';
 import { nowIso, parseOptions, workspaceRoot } from './options';
 import { openForWrite, resolveTarget, type RecordTarget } from './record-context';
+import { afterRecord } from './emit';
 
 export const ExecOptions = z.object({
   command: z.array(z.string()).check(z.minLength(1, { error: 'is missing: give the command after --, e.g. contexta exec --stage train -- python train.py' })),
@@ -53,11 +54,15 @@ export async function exec(ctx: CliContext, raw: RawOptions): Promise<number> {
   });
 
   const started = begin(ctx, target, Boolean(opts.runLevel));
+  // OpenLineage (--emit or OPENLINEAGE_URL): bounded, never throws, never changes the exit code.
+  const step = started ? { project: started.fact.project, run: started.fact.run, stage: started.fact.stage } : null;
+  if (step) await afterRecord(ctx, raw, { ...step, phase: 'start' });
   const outcome = await runChild(opts.command, env);
   if (outcome.spawnError) ctx.stderr.write(`contexta: exec: ${escapeText(outcome.spawnError)}\n`);
   if (started) {
     try {
       finish(ctx, started, opts.command, outcome);
+      if (step) await afterRecord(ctx, raw, { ...step, phase: 'end' });
     } catch (err) {
       bookkeepingFailed(ctx, 'could not record the end of', started.runName, err);
     }

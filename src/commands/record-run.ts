@@ -7,6 +7,7 @@ import { openAttempt } from '../core/writing/attempt-start';
 import type { CliContext, RawOptions } from './context';
 import { currentAttempt, openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
+import { afterRecord } from './emit';
 
 export const RecordRunOptions = z.object({
   action: z.enum(['start', 'end']),
@@ -19,7 +20,7 @@ export type RecordRunOptions = z.infer<typeof RecordRunOptions>;
  * `record run start|end`: open the run, or close it with a status (default completed).
  * Starting a run whose latest attempt has ended starts a new attempt (docs/attempts.md).
  */
-export function recordRun(ctx: CliContext, raw: RawOptions): number {
+export function recordRun(ctx: CliContext, raw: RawOptions): number | Promise<number> {
   const opts = parseOptions(RecordRunOptions, raw, ['action']);
   const target = resolveTarget(ctx, raw);
   if (opts.action === 'start' && opts.status && opts.status !== 'open') {
@@ -47,5 +48,5 @@ export function recordRun(ctx: CliContext, raw: RawOptions): number {
     }),
   );
   ctx.stdout.write(`${run.run_ref}\n`);
-  return 0;
+  return afterRecord(ctx, raw, { project: target.project, run: component, phase: opts.action });
 }

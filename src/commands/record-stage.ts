@@ -7,6 +7,7 @@ import { openAttempt } from '../core/writing/attempt-start';
 import type { CliContext, RawOptions } from './context';
 import { currentAttempt, noteStageName, openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
+import { afterRecord } from './emit';
 
 export const RecordStageOptions = z.object({
   action: z.enum(['start', 'end']),
@@ -18,7 +19,7 @@ export type RecordStageOptions = z.infer<typeof RecordStageOptions>;
  * `record stage start|end`: the stage entry is created on first use, status open. A
  * start in a run whose latest attempt has ended begins a new attempt of the run.
  */
-export function recordStage(ctx: CliContext, raw: RawOptions): number {
+export function recordStage(ctx: CliContext, raw: RawOptions): number | Promise<number> {
   const opts = parseOptions(RecordStageOptions, raw, ['action']);
   const target = resolveTarget(ctx, raw, true);
   noteStageName(ctx, target);
@@ -48,5 +49,5 @@ export function recordStage(ctx: CliContext, raw: RawOptions): number {
     }),
   );
   ctx.stdout.write(`${stage.stage_execution_ref}\n`);
-  return 0;
+  return afterRecord(ctx, raw, { project: target.project, run: component, stage: stageName, phase: opts.action });
 }
