@@ -86,21 +86,68 @@ export function ensureDirInside(root: string, dir: string): void {
   }
 }
 
+const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/** An fs-style error for a workspace path that is not a regular file. */
+export function notRegular(file: string, st: fs.Stats): NodeJS.ErrnoException {
+  const what = st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symbolic link' : 'a device';
+  return Object.assign(new Error(`${file} is ${what}, not a regular file; not opened`), { code: 'ENOTREG', path: file });
+}
+
+/**
+ * Open a workspace file for reading: never through a symbolic link (O_NOFOLLOW: ELOOP),
+ * never blocking on a FIFO (O_NONBLOCK), and only a regular file is kept open.
+ */
+export function openRegular(file: string): number {
+  const fd = fs.openSync(file, READ_FLAGS);
+  let st: fs.Stats;
+  try {
+    st = fs.fstatSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  if (!st.isFile()) {
+    fs.closeSync(fd);
+    throw notRegular(file, st);
+  }
+  return fd;
+}
+
+/** Why a workspace file could not be read, in words (never its content). */
+export function readFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'is a symbolic link (not followed: readers stay inside the workspace)';
+  if (code === 'ENOTREG') return (err as Error).message.replace(/^.* is /, 'is ');
+  return `cannot read (${code ?? (err as Error).message})`;
+}
+
+/** JSON.parse's complaint without the excerpt of the text it quotes (a line may hold secrets). */
+export function jsonFailure(err: unknown): string {
+  const at = /position (\d+)/.exec((err as Error).message);
+  return at ? `not valid JSON (at character ${at[1]})` : 'not valid JSON';
+}
+
 export type ReadResult<T> = { ok: true; value: T } | { ok: false; missing: boolean; reason: string };
 
 /** Read and JSON-parse a file, telling a missing file apart from an unreadable one. */
 export function readJsonFile(file: string): ReadResult<unknown> {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const fd = openRegular(file);
+    try {
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, missing: code === 'ENOENT', reason: ioError('read', file, err).message };
+    return { ok: false, missing: code === 'ENOENT', reason: `${file} ${readFailure(err)}` };
   }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
-    return { ok: false, missing: false, reason: `${file} is not valid JSON (${(err as Error).message})` };
+    return { ok: false, missing: false, reason: `${file} is ${jsonFailure(err)}` };
   }
 }
 

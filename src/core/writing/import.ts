@@ -105,6 +105,7 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
     oversized(lineNo, bytes) {
       fail(lineNo, '', `is ${bytes} bytes or more; a record line may be at most ${MAX_IMPORT_LINE_BYTES} bytes`);
     },
+    stopAtOversized: true,
   };
   readFd(fd, sink, MAX_IMPORT_LINE_BYTES);
   if (problems.length) throw importError(problems, source);
