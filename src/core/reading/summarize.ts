@@ -81,18 +81,24 @@ export function summarizeRecords(
     unreadable: [],
     all: [],
   };
+  // Maps while scanning (an object per metric write was the top cost), objects at the end.
+  const metrics = new Map<string, Map<string, number>>();
+  const repeated = new Map<string, Set<string>>();
   const metric = (stage: string, key: string, value: number) => {
-    const values = summary.metrics[stage] ?? (summary.metrics[stage] = {});
-    if (Object.prototype.hasOwnProperty.call(values, key)) {
-      const repeated = summary.repeated_metrics[stage] ?? (summary.repeated_metrics[stage] = []);
-      if (!repeated.includes(key)) repeated.push(key);
+    let values = metrics.get(stage);
+    if (!values) metrics.set(stage, (values = new Map()));
+    if (values.has(key)) {
+      let keys = repeated.get(stage);
+      if (!keys) repeated.set(stage, (keys = new Set()));
+      keys.add(key);
     }
-    // defineProperty: a metric key "__proto__" must stay an own key.
-    Object.defineProperty(values, key, { value, enumerable: true, writable: true, configurable: true });
+    values.set(key, value);
   };
+  const buckets = new Map<string, TypeCounts>();
   const count = (stage: string, type: CanonicalRecord['envelope']['record_type']) => {
     summary.counts[type]++;
-    const bucket: TypeCounts = summary.by_stage[stage] ?? (summary.by_stage[stage] = emptyCounts());
+    let bucket = buckets.get(stage);
+    if (!bucket) buckets.set(stage, (bucket = emptyCounts()));
     bucket[type]++;
   };
   const unreadable = (line: number, reason: string) => summary.unreadable.push({ file, line, reason });
@@ -127,9 +133,10 @@ export function summarizeRecords(
   };
 
   const sink: LineSink = {
-    line(buf, start, end, lineNo, terminated) {
+    latin1: !options.keepAll,
+    line(buf, start, end, lineNo, terminated, latin1) {
       if (!options.keepAll && terminated) {
-        const hit = fast.classify(buf.toString('latin1', start, end));
+        const hit = fast.classifyAt(latin1, start, end);
         if (hit) {
           if (hit.metric) metric(hit.stage, hit.metric.key, hit.metric.value);
           return count(hit.stage, hit.type);
@@ -161,7 +168,15 @@ export function summarizeRecords(
     // A symlinked log, dangling or not, fails with ELOOP (O_NOFOLLOW): reported, never read as empty.
     if (code !== 'ENOENT') summary.unreadable.push({ file, line: null, reason: readFailure(err) });
   }
+  // defineProperty: a stage or metric key "__proto__" must stay an own key.
+  for (const [stage, bucket] of buckets) defineOwn(summary.by_stage, stage, bucket);
+  for (const [stage, values] of metrics) defineOwn(summary.metrics, stage, Object.fromEntries(values));
+  for (const [stage, keys] of repeated) defineOwn(summary.repeated_metrics, stage, [...keys]);
   return summary;
+}
+
+function defineOwn(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function isBlank(buf: Buffer, start: number, end: number): boolean {
