@@ -34,10 +34,19 @@ async function reportError(ctx: CliContext, err: ContextaError, json: boolean): 
   ctx.stderr.write(renderError({ code: err.code, message: err.message, details: err.details }, { color: ctx.colorStderr }));
 }
 
+/** process.cwd() throws when the directory was deleted or its path is too long; an absolute -w still works. */
+function currentDir(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return process.env.PWD && process.env.PWD.startsWith('/') ? process.env.PWD : '/';
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json') || argv.includes('--ndjson');
   const ctx: CliContext = {
-    cwd: process.cwd(),
+    cwd: currentDir(),
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,

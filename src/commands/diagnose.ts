@@ -6,6 +6,7 @@ import { FAIL_ON } from '../schema/enums';
 import type { CliContext, RawOptions } from './context';
 import { assertOneFormat, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
 import { readerFor } from './cache';
+import type { Unreadable } from '../core/model';
 import { renderOptions, writeNdjson, writeText } from './output';
 
 export const DiagnoseOptions = z.object({
@@ -28,9 +29,12 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
   }
   assertOneFormat(opts);
   const ws = openForRead(ctx);
+  const listing: Unreadable[] = [];
   const ids = opts.runs.length
     ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project)))
-    : listRunIds(ws, opts.project);
+    : listRunIds(ws, opts.project, listing);
+  // Entries that are not runs at all (a linked project, a runs/ that is a file) have no run to carry an issue.
+  for (const u of listing) ctx.stderr.write(`contexta: warning: cannot read ${u.file}: ${u.reason}\n`);
   const reader = readerFor(ctx, ws);
   const report = buildDiagnoseReport(ws, ids, opts.failOn, reader);
   reader.save();

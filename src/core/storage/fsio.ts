@@ -57,8 +57,12 @@ export function safeUnlink(file: string): void {
   }
 }
 
-/** Create a directory below `root`, refusing to pass through a symlink planted inside the workspace. */
-export function ensureDirInside(root: string, dir: string): void {
+/**
+ * Create a directory below `root`, refusing to pass through a symlink planted inside the
+ * workspace. Returns the directories it created, outermost first (to undo on failure).
+ */
+export function ensureDirInside(root: string, dir: string): string[] {
+  const created: string[] = [];
   const rel = path.relative(root, dir);
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
     throw new ContextaError('workspace', `refusing to write outside the workspace: ${dir}`);
@@ -79,9 +83,25 @@ export function ensureDirInside(root: string, dir: string): void {
     if (!st) {
       try {
         fs.mkdirSync(cur);
+        created.push(cur);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('create directory', cur, err);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+          removeEmptyDirs(created);
+          throw ioError('create directory', cur, err);
+        }
       }
+    }
+  }
+  return created;
+}
+
+/** Undo ensureDirInside: remove the directories it made, innermost first, if still empty. */
+export function removeEmptyDirs(created: string[]): void {
+  for (const dir of [...created].reverse()) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // not empty (another writer used it meanwhile) or gone: leave it
     }
   }
 }

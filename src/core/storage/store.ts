@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContextaError } from '../errors';
-import { createFileExclusive, ensureDirInside, jsonText, readJsonFile, withLock, writeFileAtomic } from './fsio';
+import { createFileExclusive, ensureDirInside, jsonText, readJsonFile, removeEmptyDirs, withLock, writeFileAtomic } from './fsio';
 import type { Workspace } from './workspace';
 import { Project, Run, StageExecution } from '../../schema/entities';
 import { componentProblem, projectRef, runRef, stageRef } from '../../schema/refs';
@@ -58,18 +58,28 @@ function checked<T>(schema: { safeParse(v: unknown): { success: boolean; data?: 
 export function ensureProject(ws: Workspace, p: string, now: string): void {
   const file = paths.projectFile(ws, p);
   if (fs.existsSync(file)) return;
-  ensureDirInside(ws.root, path.join(paths.project(ws, p), 'runs'));
+  const created = ensureDirInside(ws.root, path.join(paths.project(ws, p), 'runs'));
   const project: Project = { project_ref: projectRef(p), name: p, created_at: now, tags: {} };
-  createFileExclusive(file, jsonText(project));
+  undoOnFailure(created, () => createFileExclusive(file, jsonText(project)));
 }
 
 export function ensureRun(ws: Workspace, p: string, r: string, now: string): void {
   const file = paths.runFile(ws, p, r);
   if (fs.existsSync(file)) return;
   ensureProject(ws, p, now);
-  ensureDirInside(ws.root, paths.stages(ws, p, r));
+  const created = ensureDirInside(ws.root, paths.stages(ws, p, r));
   const run: Run = { run_ref: runRef(p, r), project_ref: projectRef(p), name: r, status: 'open', started_at: now };
-  createFileExclusive(file, jsonText(run));
+  // ENOSPC on run.json must not leave a run directory without its run.json behind.
+  undoOnFailure(created, () => createFileExclusive(file, jsonText(run)));
+}
+
+function undoOnFailure(created: string[], make: () => unknown): void {
+  try {
+    make();
+  } catch (err) {
+    removeEmptyDirs(created);
+    throw err;
+  }
 }
 
 export function ensureStage(ws: Workspace, p: string, r: string, s: string, now: string): void {
