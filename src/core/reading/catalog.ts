@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContextaError } from '../errors';
 import { readFailure, readJsonFile } from '../storage/fsio';
+import { pendingMarkers } from '../storage/import-journal';
 import type { HistoryRun, Unreadable } from '../model';
 import { listNames, paths } from '../storage/store';
 import type { Workspace } from '../storage/workspace';
@@ -70,6 +71,9 @@ export function loadRunMeta(ws: Workspace, id: RunId): RunMeta {
     unreadable.push({ file: dir, line: null, reason: odd });
     return { ...id, run_ref: runRef(id.project, id.name), run: null, stages: [], unreadable };
   }
+  for (const name of pendingMarkers(dir)) {
+    unreadable.push({ file: `${dir}${path.sep}${name}`, line: null, reason: INTERRUPTED });
+  }
   const run = readEntity(paths.runFile(ws, id.project, id.name), Run, unreadable) as Run | null;
   const stages: StageExecution[] = [];
   for (const stage of stageNames(paths.stages(ws, id.project, id.name), unreadable)) {
@@ -78,6 +82,9 @@ export function loadRunMeta(ws: Workspace, id: RunId): RunMeta {
   }
   return { ...id, run_ref: runRef(id.project, id.name), run, stages: sortStages(stages), unreadable };
 }
+
+const INTERRUPTED =
+  'an import into this run did not finish (interrupted, or still running): its records may be partly missing; run the same `contexta record import` again to complete it';
 
 /** Why a run entry is not a plain directory (a link is not followed), or null. */
 function oddEntry(dir: string): string | null {

@@ -74,6 +74,8 @@ function stat(file: string, stamp: { parts: string[]; newest: number }): void {
 function stampOf(ws: Workspace, id: RunId, names: string[]): Stamp {
   const stageNames = [...names].sort();
   const acc = { parts: [] as string[], newest: 0 };
+  // The run directory itself: an import marker appearing or going changes its mtime.
+  stat(paths.run(ws, id.project, id.name), acc);
   stat(paths.runFile(ws, id.project, id.name), acc);
   stat(paths.stages(ws, id.project, id.name), acc);
   for (const stage of stageNames) stat(paths.stageFile(ws, id.project, id.name, stage), acc);
