@@ -29,7 +29,7 @@ test('an import that dies mid-way is flagged by diagnose until the same import i
   const died = Object.assign(new Error('killed'), { code: 'EINTR' });
   const cjsFs = createRequire(import.meta.url)('node:fs') as typeof fs;
   mock.method(cjsFs, 'writeSync', (...args: Parameters<typeof fs.writeSync>) => {
-    if ((args[1] as Buffer).length > 100_000 && ++writes === 2) throw died;
+    if ((args[1] as unknown as Buffer).length > 100_000 && ++writes === 2) throw died;
     return (real as (...a: unknown[]) => number)(...args);
   });
   syncBuiltinESMExports();
