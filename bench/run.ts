@@ -9,6 +9,7 @@
  *   BENCH_IMPORT_RECORDS=N records imported (default 200000; quick 50000)
  *   BENCH_PAIRS=N          start-up rounds (default 30; quick 8)
  *   BENCH_RUNS_SIZES=a,b,c workspace sizes for `runs` (default 1000,3000,10000; quick 300,1000,3000)
+ *   BENCH_FUZZ_LINES=N     lines in the fast-path fuzz check (default 1000000; quick 100000)
  *   BENCH_ONLY=1,3         run only these sections (start-up always runs: the others subtract it)
  *
  * Progress and notes go to stderr; stdout carries only the table.
@@ -19,6 +20,7 @@ import { loadConfig } from './lib/config';
 import { CLI, DATA } from './lib/measure';
 import { renderTable, Report, writeResults } from './lib/report';
 import { benchDiagnose } from './sections/diagnose';
+import { benchFuzz } from './sections/fuzz';
 import { benchImport } from './sections/import';
 import { benchRuns } from './sections/runs';
 import { benchStartup } from './sections/startup';
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     ['2', 'import', () => benchImport(cfg, report, startup)],
     ['3', 'diagnose', () => benchDiagnose(cfg, report, startup)],
     ['4', 'runs', () => benchRuns(cfg, report, startup)],
+    ['5', 'fast-path fuzz', () => benchFuzz(cfg, report)],
   ];
   for (const [n, name, run] of sections) {
     if (!wanted(n)) continue;
