@@ -133,10 +133,12 @@ export function summarizeRecords(
   };
 
   const sink: LineSink = {
-    latin1: !options.keepAll,
+    latin1: true,
     line(buf, start, end, lineNo, terminated, latin1) {
-      if (!options.keepAll && terminated) {
+      if (terminated) {
         const hit = fast.classifyAt(latin1, start, end);
+        // A fast answer means the contract accepts the line (printable ASCII: latin1 is its UTF-8 text).
+        if (hit && options.keepAll) return take(JSON.parse(latin1.slice(start, end)) as CanonicalRecord);
         if (hit) {
           if (hit.metric) metric(hit.stage, hit.metric.key, hit.metric.value);
           return count(hit.stage, hit.type);
@@ -155,7 +157,7 @@ export function summarizeRecords(
       if (problem) return unreadable(lineNo, problem);
       const rec = parsed.value as CanonicalRecord;
       take(rec);
-      if (!options.keepAll && terminated && !isNotable(rec)) fast.learn(text, rec);
+      if (terminated && !isNotable(rec)) fast.learn(text, rec);
     },
     oversized(lineNo, bytes) {
       unreadable(lineNo, `line of ${bytes} bytes is too long to be a record`);
