@@ -11,13 +11,8 @@ const BUFFER_BYTES = 1 << 20;
 export const MAX_READ_LINE_BYTES = 16 << 20;
 
 export interface LineSink {
-  /**
-   * A complete line (without '\n'); `terminated` is false only for a last line with no newline.
-   * With `latin1` set, `text` is the buffer read so far as latin1 (byte i is char i), made once
-   * per read instead of once per line.
-   */
-  line(buf: Buffer, start: number, end: number, lineNo: number, terminated: boolean, text: string): void;
-  latin1?: boolean;
+  /** A complete line (without '\n'); `terminated` is false only for a last line with no newline. */
+  line(buf: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void;
   /** A line over the limit, skipped without being held in memory. */
   oversized(lineNo: number, bytes: number): void;
   /**
@@ -83,7 +78,6 @@ export function readFd(fd: number, sink: LineSink, maxLine = MAX_READ_LINE_BYTES
     if (n === 0) break;
     const end = carry + n;
     const view = buf.subarray(0, end); // search only bytes read in this pass
-    const text = sink.latin1 ? buf.toString('latin1', 0, end) : '';
     let start = 0;
     let nl = view.indexOf(0x0a, carry);
     while (nl !== -1) {
@@ -92,7 +86,7 @@ export function readFd(fd: number, sink: LineSink, maxLine = MAX_READ_LINE_BYTES
         sink.oversized(lineNo, skipping + nl - start);
         skipping = 0;
       } else {
-        sink.line(buf, start, nl, lineNo, true, text);
+        sink.line(buf, start, nl, lineNo, true);
       }
       start = nl + 1;
       nl = view.indexOf(0x0a, start);
@@ -106,6 +100,6 @@ export function readFd(fd: number, sink: LineSink, maxLine = MAX_READ_LINE_BYTES
     if (carry && start) buf.copy(buf, 0, start, end);
   }
   if (skipping) sink.oversized(++lineNo, skipping);
-  else if (carry) sink.line(buf, 0, carry, ++lineNo, false, sink.latin1 ? buf.toString('latin1', 0, carry) : '');
+  else if (carry) sink.line(buf, 0, carry, ++lineNo, false);
   return lineNo;
 }
