@@ -11,8 +11,10 @@
  * was. A later line with the same template is that line with some leaves swapped for
  * other tokens of the same JSON kind, each checked here by a rule at least as strict
  * as the contract's (timestamps on a real calendar, refs of this run, numbers that
- * round-trip, strings without escapes) plus the cross-field rules. So its parse is the
- * same tree with other leaves, and the contract accepts it. Anything else returns null
+ * round-trip, strings without escapes, metric/event keys the contract already accepted)
+ * plus the cross-field rules. So its parse is the same tree with other leaves, and the
+ * contract accepts it. Trusted templates are matched by one compiled sticky pattern each
+ * (most recently used first); the full scan runs only on a miss. Anything else returns null
  * and the caller parses the line in full: unknown fields, nested look-alike keys, odd
  * bytes and new contract rules only cost speed, never correctness. The differential
  * fuzz test (test/reliability/fastpath-fuzz.test.ts) compares this against the full
@@ -187,7 +189,6 @@ let src = '';
 let found: Hole[] = [];
 
 const isNumberStart = (c: number) => c === 0x2d || (c >= 0x30 && c <= 0x39);
-const isNumberChar = (c: number) => (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45;
 
 /** Members of the object whose '{' is at i; returns the index past its '}', or -1. */
 function object(i: number, where: 0 | 1 | 2, dict: string): number {
