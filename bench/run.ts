@@ -10,7 +10,8 @@
  *   BENCH_PAIRS=N          start-up rounds (default 30; quick 8)
  *   BENCH_RUNS_SIZES=a,b,c workspace sizes for `runs` (default 1000,3000,10000; quick 300,1000,3000)
  *   BENCH_REPORT_RUNS=N   runs in the report workspace (default 1000)
- *   BENCH_ONLY=1,3         run only these sections (5: report, 6: exec overhead per wrapped stage) (start-up always runs: the others subtract it)
+ *   BENCH_FUZZ_LINES=N     lines in the fast-path fuzz check (default 1000000; quick 100000)
+ *   BENCH_ONLY=1,3         run only these sections (5: report, 6: exec overhead per wrapped stage, 7: fast-path fuzz) (start-up always runs: the others subtract it)
  *
  * Progress and notes go to stderr; stdout carries only the table.
  */
@@ -20,6 +21,7 @@ import { loadConfig } from './lib/config';
 import { CLI, DATA } from './lib/measure';
 import { renderTable, Report, writeResults } from './lib/report';
 import { benchDiagnose } from './sections/diagnose';
+import { benchFuzz } from './sections/fuzz';
 import { benchImport } from './sections/import';
 import { benchReport } from './sections/report';
 import { benchRuns } from './sections/runs';
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     ['4', 'runs', () => benchRuns(cfg, report, startup)],
     ['5', 'report', () => benchReport(cfg, report, startup)],
     ['6', 'exec', () => benchExec(cfg, report, startup)],
+    ['7', 'fast-path fuzz', () => benchFuzz(cfg, report)],
   ];
   for (const [n, name, run] of sections) {
     if (!wanted(n)) continue;

@@ -39,10 +39,19 @@ const JSON_FORMATS = ['json', 'ndjson'];
 const asksJsonFormat = (argv: string[]): boolean =>
   argv.some((a, i) => JSON_FORMATS.includes(a.startsWith('--format=') ? a.slice(9) : a === '--format' ? (argv[i + 1] ?? '') : ''));
 
+/** process.cwd() throws when the directory was deleted or its path is too long; an absolute -w still works. */
+function currentDir(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return process.env.PWD && process.env.PWD.startsWith('/') ? process.env.PWD : '/';
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json') || argv.includes('--ndjson') || asksJsonFormat(argv);
   const ctx: CliContext = {
-    cwd: process.cwd(),
+    cwd: currentDir(),
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,

@@ -290,9 +290,9 @@ function addRecordCommands(program: Command, action: ActionFactory): void {
 
   record
     .command('import')
-    .description('import canonical record lines (or Python RecordStore lines), all or nothing')
+    .description('import canonical record lines (or Python RecordStore lines): every line is checked first (one bad line: nothing written); records already in the log are skipped; an import killed while writing is flagged by diagnose until run again')
     .argument('[file]', 'NDJSON file, or - for standard input (default: -)')
-    .option('--json', 'print {"imported", "runs"} as JSON')
+    .option('--json', 'print {"imported", "already_present", "runs"} as JSON')
     .addHelpText('after', EXAMPLES['record import'])
     .action(action(async () => (await import('../commands/record-import')).recordImport, ([file]) => ({ file })));
 }

@@ -8,6 +8,7 @@ import type { CliContext, RawOptions } from './context';
 import { assertOneFormat, AttemptNumber, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
 import { readerFor } from './cache';
 import { selectAttempt } from '../core/reading/attempts';
+import type { Unreadable } from '../core/model';
 import { renderOptions, writeNdjson, writeText } from './output';
 import { appendSummary, applyFormat, FormatOptions, isCiFormat, renderCiFormat, summaryTarget } from './diagnose-formats';
 
@@ -36,9 +37,12 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
   const summaryFile = summaryTarget(ctx, opts);
   const ws = openForRead(ctx);
   if (opts.attempt && opts.runs.length !== 1) throw new ContextaError('usage', '--attempt N needs exactly one run named');
+  const listing: Unreadable[] = [];
   const ids = opts.runs.length
     ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project))).map((id) => (opts.attempt ? selectAttempt(ws, id, Number(opts.attempt)) : id))
-    : listRunIds(ws, opts.project);
+    : listRunIds(ws, opts.project, false, listing);
+  // Entries that are not runs at all (a linked project, a runs/ that is a file) have no run to carry an issue.
+  for (const u of listing) ctx.stderr.write(`contexta: warning: cannot read ${u.file}: ${u.reason}\n`);
   const reader = readerFor(ctx, ws);
   const report = withBacklog(buildDiagnoseReport(ws, ids, opts.failOn, reader), ws.root, ctx.now().getTime(), !opts.runs.length);
   reader.save();

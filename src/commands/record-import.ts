@@ -16,13 +16,23 @@ export const RecordImportOptions = z.object({
 });
 export type RecordImportOptions = z.infer<typeof RecordImportOptions>;
 
-/** A re-import adds nothing: records whose ref the run's log already holds are skipped. Reads only. */
-function existingRefsIn(root: string): ExistingRefs {
+/**
+ * A re-import adds nothing: records whose ref the run's log already holds are skipped.
+ * Reads only; remembers each log's size then, so the journal can re-check what a
+ * concurrent import appended meanwhile.
+ */
+function existingRefsIn(root: string, sizes: Map<string, number>): ExistingRefs {
   if (!fs.existsSync(path.join(root, 'workspace.json'))) return () => new Set();
   const ws = openWorkspace(root);
   return (runRef) => {
     const [project, run] = refParts(runRef);
-    return refsInLog(paths.records(ws, project, run));
+    const log = paths.records(ws, project, run);
+    try {
+      sizes.set(runRef, fs.lstatSync(log).size);
+    } catch {
+      sizes.set(runRef, 0);
+    }
+    return refsInLog(log);
   };
 }
 
@@ -42,7 +52,8 @@ export function recordImport(ctx: CliContext, raw: RawOptions): number {
       throw new ContextaError('workspace', ioError('read', opts.file!, err).message, { file: opts.file });
     }
   }
-  const existing = existingRefsIn(workspaceRoot(ctx));
+  const knownSizes = new Map<string, number>();
+  const existing = existingRefsIn(workspaceRoot(ctx), knownSizes);
   let plan;
   try {
     plan = planImport(fd, source, existing);
@@ -53,12 +64,15 @@ export function recordImport(ctx: CliContext, raw: RawOptions): number {
   } finally {
     if (!fromStdin) fs.closeSync(fd);
   }
-  const { runs } = applyImport(openForWrite(ctx), plan);
+  const journalSource = fromStdin ? 'standard input' : path.resolve(ctx.cwd, opts.file!);
+  const { runs, dropped } = applyImport(openForWrite(ctx), plan, { source: journalSource, now: ctx.now().toISOString(), knownSizes });
+  const imported = plan.records - dropped;
+  const present = plan.alreadyPresent + dropped;
   if (opts.json) {
-    writeJson(ctx, { imported: plan.records, already_present: plan.alreadyPresent, runs });
+    writeJson(ctx, { imported, already_present: present, runs });
   } else {
-    const skipped = plan.alreadyPresent ? ` (${plan.alreadyPresent} already present, skipped)` : '';
-    ctx.stdout.write(`imported ${plan.records} record${plan.records === 1 ? '' : 's'} into ${runs.join(', ')}${skipped}\n`);
+    const skipped = present ? ` (${present} already present, skipped)` : '';
+    ctx.stdout.write(`imported ${imported} record${imported === 1 ? '' : 's'} into ${runs.join(', ')}${skipped}\n`);
   }
   return 0;
 }

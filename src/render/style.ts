@@ -161,7 +161,8 @@ function wrapWidths(spec: TableSpec): (number | null)[] | undefined {
   if (!limits) return undefined;
   const widths = limits.map((limit, i) => {
     if (!limit) return null;
-    const longest = Math.max(visibleWidth(spec.head[i] ?? ''), ...spec.rows.map((r) => visibleWidth(r[i] ?? '')));
+    let longest = visibleWidth(spec.head[i] ?? '');
+    for (const r of spec.rows) longest = Math.max(longest, visibleWidth(r[i] ?? ''));
     return longest + 2 > limit ? limit : null; // +2: cli-table3's default cell padding
   });
   return widths.some((w) => w !== null) ? widths : undefined;
@@ -175,6 +176,8 @@ function wrapWidths(spec: TableSpec): (number | null)[] | undefined {
  * shortened or dropped by priority to fit it (fit.ts), and a dim line names the dropped.
  */
 export function renderTable(c: ChalkInstance, color: boolean, spec: TableSpec): string {
+  // cli-table3 lays out superlinearly (16k rows: 31 s): big tables get a linear, space-aligned layout.
+  if (spec.rows.length > LINEAR_ROWS) return alignedTable(color ? spec.head.map((h) => c.bold(h)) : spec.head, spec.rows);
   const fitted = spec.width ? fitColumns(spec, spec.width, color) : null;
   const pick = <T>(list: T[]): T[] => (fitted ? fitted.keep.map((i) => list[i]) : list);
   const head = pick(spec.head);
@@ -190,7 +193,7 @@ export function renderTable(c: ChalkInstance, color: boolean, spec: TableSpec): 
       style: { head: [], border: [], compact: true },
       ...(widths ? { colWidths: widths, wordWrap: Boolean(spec.maxWidths) } : {}),
     });
-    table.push(...rows);
+    for (const row of rows) table.push(row);
     return table.toString() + note;
   }
   const table = new Table({
@@ -199,7 +202,7 @@ export function renderTable(c: ChalkInstance, color: boolean, spec: TableSpec): 
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
     ...(fitted?.widths ? { colWidths: fitted.widths } : {}),
   });
-  table.push(...rows);
+  for (const row of rows) table.push(row);
   return (
     table
       .toString()
@@ -207,4 +210,16 @@ export function renderTable(c: ChalkInstance, color: boolean, spec: TableSpec): 
       .map((line) => line.trimEnd())
       .join('\n') + note
   );
+}
+
+const LINEAR_ROWS = 1000;
+
+/** Columns two spaces apart, one line per row (line breaks inside a cell become spaces); linear time. */
+function alignedTable(head: string[], rows: string[][]): string {
+  const flat = (cell: string) => cell.replace(/\n/g, ' ');
+  const all = [head, ...rows].map((r) => r.map((cell) => flat(cell ?? '')));
+  const widths = head.map(() => 0);
+  for (const r of all) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleWidth(cell))));
+  const pad = (cell: string, i: number) => cell + ' '.repeat(Math.max(0, widths[i] - visibleWidth(cell)));
+  return all.map((r) => r.map(pad).join('  ').trimEnd()).join('\n');
 }

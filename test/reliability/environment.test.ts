@@ -8,12 +8,13 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
 import { appendLines, MAX_LINE_BYTES } from '../../src/core/storage/append';
 import { ContextaError } from '../../src/core/errors';
 import { writeFileAtomic } from '../../src/core/storage/fsio';
-import { contexta, listFiles, logLines, metricRecord, ndjson, parseJson, sandbox, treeFingerprint } from './helpers';
+import { cleanEnv, contexta, listFiles, logLines, metricRecord, ndjson, parseJson, REPO, sandbox, treeFingerprint } from './helpers';
 
 const EVERY_COMMAND: string[][] = [
   ['init'],
@@ -101,6 +102,22 @@ describe('read commands create and modify nothing', () => {
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
+/** Run a copy of bin/ and dist/ (world-readable, in a temp dir) as nobody: the clone itself may be out of its reach. */
+function asNobody(args: string[], cwd: string) {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'contexta-cli-copy-'));
+  try {
+    for (const dir of ['bin', 'dist']) fs.cpSync(path.join(REPO, dir), path.join(copy, dir), { recursive: true });
+    execFileSync('chmod', ['-R', 'a+rX', copy]);
+    const r = spawnSync(process.execPath, [path.join(copy, 'bin', 'contexta'), ...args], {
+      cwd, env: cleanEnv(), encoding: 'utf8', timeout: 30_000, uid: NOBODY, gid: NOBODY,
+    });
+    if (r.error) throw r.error;
+    return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
+
 describe('a workspace the user may not write (EACCES)', () => {
   const box = sandbox();
   after(() => {
@@ -112,7 +129,6 @@ describe('a workspace the user may not write (EACCES)', () => {
     assert.equal(contexta(['seed'], { cwd: box.cwd }).code, 0);
     execFileSync('chmod', ['-R', 'a-w', box.ws]);
     // Root ignores permission bits: run the CLI as an unprivileged user instead.
-    const as = isRoot ? { uid: NOBODY, gid: NOBODY } : {};
     if (isRoot) {
       fs.chmodSync(box.base, 0o755);
       t.diagnostic(`running as root: the CLI runs as uid ${NOBODY} (nobody) so that permission bits apply`);
@@ -124,13 +140,15 @@ describe('a workspace the user may not write (EACCES)', () => {
       ['record', 'stage', 'start', '--project', 'nightly-ml-pipeline', '--run', 'nightly-day1', '--stage', 'extra'],
       ['record', 'metric', 'm', '1', '--project', 'nightly-ml-pipeline', '--run', 'brand-new'],
     ];
+    // nobody may not reach the clone (a 0700 home): it runs a copy of the built CLI from a temp dir.
+    const run = (args: string[]) => (isRoot ? asNobody(args, box.cwd) : contexta(args, { cwd: box.cwd }));
     for (const args of writes) {
-      const r = contexta(args, { cwd: box.cwd, ...as });
+      const r = run(args);
       assert.equal(r.code, 3, `${args.join(' ')}: exit ${r.code} ${r.stderr}`);
       assert.match(r.stderr, /permission denied \(EACCES\)/);
     }
     for (const args of [['runs', '--json'], ['snapshot', 'nightly-day1', '--json'], ['diagnose', '--json']]) {
-      const r = contexta(args, { cwd: box.cwd, ...as });
+      const r = run(args);
       assert.ok(r.code === 0 || r.code === 1, `${args.join(' ')}: exit ${r.code} ${r.stderr}`);
       parseJson(r.stdout);
     }

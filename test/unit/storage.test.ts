@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readLines } from '../../src/core/storage/lines';
 import { appendLines, MAX_LINE_BYTES } from '../../src/core/storage/append';
-import { classifyFast, runRefNeedle } from '../../src/core/reading/fastpath';
+import { FastPath } from '../../src/core/reading/fastpath';
 import { summarizeRecords } from '../../src/core/reading/summarize';
 import { canonicalLine } from '../../src/core/writing/canonical';
 import { seedFiles } from '../../src/core/writing/seed';
@@ -71,10 +71,12 @@ const seededLines = () =>
     .flatMap((f) => f.content.trim().split('\n'));
 
 test('fast path agrees with a full parse on every seeded line, and declines what matters', () => {
-  const needle = runRefNeedle('run:nightly-ml-pipeline.nightly-day1');
+  const fp = new FastPath('run:nightly-ml-pipeline.nightly-day1');
   for (const line of seededLines()) {
     const rec = JSON.parse(line);
-    const fast = classifyFast(line, needle);
+    // A template is trusted only once a line carrying it was fully parsed and accepted.
+    if (fp.classify(line) === null) fp.learn(line, rec);
+    const fast = fp.classify(line);
     const loud = rec.envelope.record_type === 'degraded' || ['warning', 'error', 'critical'].includes(rec.payload.level);
     if (loud) {
       assert.equal(fast, null, `must fully parse: ${line}`);
@@ -86,22 +88,27 @@ test('fast path agrees with a full parse on every seeded line, and declines what
   }
 });
 
-test('fast path declines non-canonical, torn, foreign-run and marked lines', () => {
+test('fast path declines torn, non-compact, foreign-run and marked lines; a look-alike nested key changes nothing', () => {
   const [line] = seededLines();
-  const needle = runRefNeedle('run:nightly-ml-pipeline.nightly-day1');
+  const fp = new FastPath('run:nightly-ml-pipeline.nightly-day1');
   const rec = JSON.parse(line);
+  fp.learn(line, rec);
+  assert.notEqual(fp.classify(line), null);
   const marked = structuredClone(rec);
   marked.envelope.degradation_marker = 'partial_failure';
+  const cases = [line.slice(0, -3), JSON.stringify(rec, null, 1), canonicalLine(marked)];
+  for (const c of cases) {
+    if (c !== cases[0]) fp.learn(c, JSON.parse(c));
+    assert.equal(fp.classify(c), null, c.slice(0, 60));
+  }
+  assert.equal(new FastPath('run:nightly-ml-pipeline.nightly-day2').classify(line), null);
+  // An unknown field holding a look-alike key: never mistaken for the record's own.
   const extended = structuredClone(rec);
   extended.envelope.extensions = [{ record_type: 'metric' }];
-  const cases = [
-    line.slice(0, -3), // torn
-    JSON.stringify(rec, null, 1), // not compact
-    canonicalLine(marked),
-    canonicalLine(extended),
-  ];
-  for (const c of cases) assert.equal(classifyFast(c, needle), null, c.slice(0, 60));
-  assert.equal(classifyFast(line, runRefNeedle('run:nightly-ml-pipeline.nightly-day2')), null);
+  const ext = canonicalLine(extended);
+  assert.equal(fp.classify(ext), null, 'a new template is never trusted before a full parse');
+  fp.learn(ext, JSON.parse(ext));
+  assert.equal(fp.classify(ext)?.type, rec.envelope.record_type);
 });
 
 test('summary: counts per stage, keeps notable records, reports bad lines with numbers', () => {

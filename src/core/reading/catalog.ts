@@ -3,9 +3,11 @@
  * load a run's metadata and records. Never writes; a file that cannot be read
  * is reported in `unreadable` and never hides the rest.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContextaError } from '../errors';
-import { readJsonFile } from '../storage/fsio';
+import { readFailure, readJsonFile } from '../storage/fsio';
+import { pendingMarkers } from '../storage/import-journal';
 import type { HistoryRun, Unreadable } from '../model';
 import { listNames, paths } from '../storage/store';
 import type { Workspace } from '../storage/workspace';
@@ -20,15 +22,45 @@ export interface RunId {
   name: string;
 }
 
-export function listProjects(ws: Workspace): string[] {
-  return listNames(paths.projects(ws));
+/**
+ * The directories named like entries in `dir`. One bad entry never hides the rest: a
+ * symbolic link (readers stay inside the workspace), a file where a directory belongs,
+ * or a directory that cannot be listed is reported in `unreadable` and skipped.
+ */
+export function listDirs(dir: string, unreadable: Unreadable[], keepOdd = false): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') unreadable.push({ file: dir, line: null, reason: code === 'ENOTDIR' ? 'is a file, not a directory' : readFailure(err) });
+    return [];
+  }
+  const names: string[] = [];
+  for (const entry of entries) {
+    if (componentProblem(entry.name) !== null) continue; // temp, lock and stray names are not entries
+    // Runs keep their odd entries: loadRunMeta reports them, so diagnose flags them as an error.
+    if (entry.isDirectory() || keepOdd) names.push(entry.name);
+    else {
+      const what = entry.isSymbolicLink() ? 'is a symbolic link (not followed: readers stay inside the workspace)' : 'is not a directory';
+      unreadable.push({ file: path.join(dir, entry.name), line: null, reason: what });
+    }
+  }
+  return names.sort();
 }
 
-/** Runs of one project or all; each run's latest attempt only, unless `allAttempts` (docs/attempts.md). */
-export function listRunIds(ws: Workspace, project?: string, allAttempts = false): RunId[] {
-  const projects = project ? [project] : listProjects(ws);
+export function listProjects(ws: Workspace, unreadable: Unreadable[] = []): string[] {
+  return listDirs(paths.projects(ws), unreadable);
+}
+
+/**
+ * Runs of one project or all; each run's latest attempt only, unless `allAttempts`
+ * (docs/attempts.md). Entries that cannot be listed go to `unreadable`.
+ */
+export function listRunIds(ws: Workspace, project?: string, allAttempts = false, unreadable: Unreadable[] = []): RunId[] {
+  const projects = project ? [project] : listProjects(ws, unreadable);
   return projects.flatMap((p) => {
-    const names = listNames(paths.runs(ws, p));
+    const names = listDirs(paths.runs(ws, p), unreadable, true);
     return (allAttempts ? names : latestOnly(names)).map((name) => ({ project: p, name }));
   });
 }
@@ -42,13 +74,53 @@ export interface RunMeta extends RunId {
 
 export function loadRunMeta(ws: Workspace, id: RunId): RunMeta {
   const unreadable: Unreadable[] = [];
+  const dir = paths.run(ws, id.project, id.name);
+  const odd = oddEntry(dir);
+  if (odd) {
+    unreadable.push({ file: dir, line: null, reason: odd });
+    return { ...id, run_ref: runRef(id.project, id.name), run: null, stages: [], unreadable };
+  }
+  for (const name of pendingMarkers(dir)) {
+    unreadable.push({ file: `${dir}${path.sep}${name}`, line: null, reason: INTERRUPTED });
+  }
   const run = readEntity(paths.runFile(ws, id.project, id.name), Run, unreadable) as Run | null;
   const stages: StageExecution[] = [];
-  for (const stage of listNames(paths.stages(ws, id.project, id.name), '.json')) {
+  for (const stage of stageNames(paths.stages(ws, id.project, id.name), unreadable)) {
     const value = readEntity(paths.stageFile(ws, id.project, id.name, stage), StageExecution, unreadable);
     if (value) stages.push(value as StageExecution);
   }
   return { ...id, run_ref: runRef(id.project, id.name), run, stages: sortStages(stages), unreadable };
+}
+
+const INTERRUPTED =
+  'an import into this run did not finish (interrupted, or still running): its records may be partly missing; run the same `contexta record import` again to complete it';
+
+/** Why a run entry is not a plain directory (a link is not followed), or null. */
+function oddEntry(dir: string): string | null {
+  try {
+    const st = fs.lstatSync(dir);
+    if (st.isDirectory()) return null;
+    return st.isSymbolicLink() ? 'is a symbolic link (not followed: readers stay inside the workspace)' : 'is not a directory';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : readFailure(err);
+  }
+}
+
+/** Stage file names of a run; a stages/ that is a link, a file or unlistable is reported, not fatal. */
+function stageNames(dir: string, unreadable: Unreadable[]): string[] {
+  try {
+    if (fs.lstatSync(dir).isSymbolicLink()) {
+      unreadable.push({ file: dir, line: null, reason: 'is a symbolic link (not followed: readers stay inside the workspace)' });
+      return [];
+    }
+    return listNames(dir, '.json');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    const cause = err instanceof ContextaError ? ((err.details as { cause?: string })?.cause ?? err.message) : readFailure(err);
+    unreadable.push({ file: dir, line: null, reason: /ENOTDIR/.test(cause) ? 'is a file, not a directory' : `cannot be listed (${cause})` });
+    return [];
+  }
 }
 
 function readEntity(

@@ -10,18 +10,21 @@
  *
  * The cache lives outside the workspace (see src/commands/cache.ts), so read
  * commands never write to the workspace. Any failure to read or write it only
- * costs speed.
+ * costs speed. It is trusted only when the current user owns it and no one else
+ * can write it (a planted cache could otherwise make `diagnose` pass), and every
+ * entry's shape is checked when it is used: a wrong shape is a miss, never a crash.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { dirname } from 'node:path';
 import { loadRunMeta, type RunId, type RunMeta } from './catalog';
-import { writeFileAtomic } from '../storage/fsio';
+import { openRegular, writeFileAtomic } from '../storage/fsio';
+import { entryLooksRight } from './cache-shape';
 import type { RecordSummary } from '../model';
 import { listNames, paths } from '../storage/store';
 import { summarizeRecords } from './summarize';
 import type { Workspace } from '../storage/workspace';
 
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 const RACY_MS = 2000;
 
 /** Where runs and their record summaries come from: the disk, or the cache in front of it. */
@@ -58,8 +61,9 @@ interface Stamp {
 
 function stat(file: string, stamp: { parts: string[]; newest: number }): void {
   try {
-    const s = fs.statSync(file);
-    stamp.parts.push(`${s.ino}:${s.size}:${s.mtimeMs}`);
+    // lstat: a file swapped for a symlink is a change; ctime: a same-size edit with its mtime put back is one too.
+    const s = fs.lstatSync(file);
+    stamp.parts.push(`${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.mode}`);
     stamp.newest = Math.max(stamp.newest, s.mtimeMs, s.ctimeMs);
   } catch {
     stamp.parts.push('-');
@@ -70,6 +74,8 @@ function stat(file: string, stamp: { parts: string[]; newest: number }): void {
 function stampOf(ws: Workspace, id: RunId, names: string[]): Stamp {
   const stageNames = [...names].sort();
   const acc = { parts: [] as string[], newest: 0 };
+  // The run directory itself: an import marker appearing or going changes its mtime.
+  stat(paths.run(ws, id.project, id.name), acc);
   stat(paths.runFile(ws, id.project, id.name), acc);
   stat(paths.stages(ws, id.project, id.name), acc);
   for (const stage of stageNames) stat(paths.stageFile(ws, id.project, id.name, stage), acc);
@@ -82,9 +88,26 @@ export interface CacheStats {
   misses: number;
 }
 
+/** Whose cache files may be trusted: the current user's (null where there are no uids). */
+export interface CacheTrust {
+  uid: number | null;
+}
+
+/** Why a cache file or directory may not be trusted, or null. */
+export function untrusted(st: fs.Stats, trust: CacheTrust, what: string): string | null {
+  if (trust.uid !== null && st.uid !== trust.uid) return `${what} is owned by uid ${st.uid}, not by you (uid ${trust.uid})`;
+  if (st.mode & 0o022) return `${what} is writable by others (mode ${(st.mode & 0o777).toString(8)})`;
+  return null;
+}
+
 /** A RunReader that answers from `file` when the stats still match, and remembers what it had to read. */
-export function cachedReader(ws: Workspace, file: string, nowMs: number): RunReader & { stats: CacheStats } {
-  const entries = loadEntries(file, ws.root);
+export function cachedReader(
+  ws: Workspace,
+  file: string,
+  nowMs: number,
+  trust: CacheTrust = { uid: null },
+): RunReader & { stats: CacheStats; distrust: string | null } {
+  const { entries, distrust } = loadEntries(file, ws.root, trust);
   const fresh = new Map<RunMeta, { id: string; stamp: Stamp }>();
   const hitRecords = new Map<RunMeta, RecordSummary>();
   const stats: CacheStats = { hits: 0, misses: 0 };
@@ -93,9 +116,10 @@ export function cachedReader(ws: Workspace, file: string, nowMs: number): RunRea
 
   return {
     stats,
+    distrust,
     meta(id) {
       const cached = entries.get(idOf(id));
-      if (cached && stampOf(ws, id, cached.meta.stages.map((s) => s.stage_name)).key === cached.key) {
+      if (cached && entryLooksRight(cached, id) && stampOf(ws, id, cached.meta.stages.map((s) => s.stage_name)).key === cached.key) {
         stats.hits++;
         hitRecords.set(cached.meta, cached.records);
         return cached.meta;
@@ -120,9 +144,10 @@ export function cachedReader(ws: Workspace, file: string, nowMs: number): RunRea
       return records;
     },
     save() {
-      if (!dirty) return;
+      if (!dirty || distrust) return;
       try {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
+        // One level only: the caller made and checked the parents (mkdir -p spins under /proc).
+        if (!fs.existsSync(dirname(file))) fs.mkdirSync(dirname(file), { mode: 0o700 });
         writeFileAtomic(file, JSON.stringify({ format: CACHE_FORMAT, workspace: ws.root, runs: Object.fromEntries(entries) }));
       } catch {
         // A cache that cannot be written only costs speed next time.
@@ -131,14 +156,27 @@ export function cachedReader(ws: Workspace, file: string, nowMs: number): RunRea
   };
 }
 
-function loadEntries(file: string, root: string): Map<string, Entry> {
+function loadEntries(file: string, root: string, trust: CacheTrust): { entries: Map<string, Entry>; distrust: string | null } {
+  const entries = new Map<string, Entry>();
+  let fd: number;
   try {
-    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { format?: number; workspace?: string; runs?: Record<string, Entry> };
-    if (doc.format === CACHE_FORMAT && doc.workspace === root && doc.runs && typeof doc.runs === 'object') {
-      return new Map(Object.entries(doc.runs));
+    fd = openRegular(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // No cache yet is normal; a symlink or a FIFO in its place is not to be trusted.
+    return { entries, distrust: code === 'ENOENT' ? null : `${file} is not a regular file of yours (${code})` };
+  }
+  try {
+    const distrust = untrusted(fs.fstatSync(fd), trust, file);
+    if (distrust) return { entries, distrust };
+    const doc = JSON.parse(fs.readFileSync(fd, 'utf8')) as { format?: number; workspace?: string; runs?: Record<string, Entry> };
+    if (doc && doc.format === CACHE_FORMAT && doc.workspace === root && doc.runs && typeof doc.runs === 'object') {
+      for (const [id, entry] of Object.entries(doc.runs)) entries.set(id, entry);
     }
   } catch {
-    // No cache yet, or an unreadable one: start empty.
+    // An unreadable or corrupt cache: start empty (it is rewritten on save).
+  } finally {
+    fs.closeSync(fd);
   }
-  return new Map();
+  return { entries, distrust: null };
 }

@@ -42,8 +42,9 @@ export interface RunsFilter {
 }
 
 export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = diskReader(ws)): RunsReport {
-  const metas = listRunIds(ws, filter.project, filter.allAttempts).map((id) => reader.meta(id));
-  const unreadable: Unreadable[] = metas.filter((m) => !m.run).flatMap((m) => m.unreadable);
+  const listing: Unreadable[] = [];
+  const metas = listRunIds(ws, filter.project, filter.allAttempts, listing).map((id) => reader.meta(id));
+  const unreadable: Unreadable[] = [...listing, ...metas.filter((m) => !m.run).flatMap((m) => m.unreadable)];
   const since = filter.since ? Date.parse(filter.since) : -Infinity;
   const until = filter.until ? Date.parse(filter.until) : Infinity;
   let selected = metas
@@ -115,7 +116,8 @@ export function buildDiagnoseReport(ws: Workspace, ids: RunId[], failOn: FailOn,
   const issues: Issue[] = [];
   const runs = targets.map((meta) => {
     const result = diagnoseMeta(reader, meta, historyOf(meta));
-    issues.push(...result.issues);
+    // One push per issue: push(...list) overflows the stack at ~125k issues.
+    for (const issue of result.issues) issues.push(issue);
     return { run_ref: meta.run_ref, counts: countIssues(result.issues), stages: meta.stages.map((s) => s.stage_name) };
   });
   return { issues, counts: countIssues(issues), runs, fail_on: failOn, failed: gateFails(issues, failOn) };

@@ -1,16 +1,28 @@
 /**
  * One streaming pass over a run's records.ndjson: counts every record, keeps
  * only the notable ones (what diagnosis needs), and reports each line that
- * cannot be read with its number instead of giving up on the run.
+ * cannot be read with its number (and a reason, never its content) instead of
+ * giving up on the run.
+ *
+ * A line counts only if the contract accepts it: the full parse is JSON.parse
+ * plus `readableProblems` (the contract itself, never a milder shape check), and
+ * the fast path (fastpath.ts) answers only when it provably agrees with that.
+ * A fragment a killed writer left behind, with another writer's record glued
+ * after it, is split at the record's start: the record is read, the fragment
+ * reported.
  */
-import { RECORD_TYPES, type RecordType } from '../../schema/enums';
 import type { CanonicalRecord } from '../../schema/records';
-import { classifyFast, runRefNeedle } from './fastpath';
+import { readableProblems } from '../writing/validate';
+import { FastPath } from './fastpath';
 import { readLines, type LineSink } from '../storage/lines';
+import { jsonFailure, readFailure } from '../storage/fsio';
 import { emptyCounts, type RecordSummary, type TypeCounts } from '../model';
 
-const TYPES = new Set<string>(RECORD_TYPES);
 const LOUD_LEVELS = new Set(['warning', 'error', 'critical']);
+/** Where a stored record starts: every line contexta writes begins with it. */
+const RECORD_START = '{"envelope":';
+/** How many glued starts one broken line is searched for (bounded work on a hostile line). */
+const MAX_RESYNC = 64;
 
 export function isNotable(rec: CanonicalRecord): boolean {
   const env = rec.envelope;
@@ -19,26 +31,39 @@ export function isNotable(rec: CanonicalRecord): boolean {
   return env.record_type === 'event' && LOUD_LEVELS.has((rec.payload as { level?: string }).level ?? '');
 }
 
-/** Why `value` is not a readable record of run `runRef`, or null. Writers validate fully; readers check shape. */
-export function shapeProblem(value: unknown, runRef: string): string | null {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
-  const { envelope, payload } = value as { envelope?: Record<string, unknown>; payload?: unknown };
-  if (!envelope || typeof envelope !== 'object') return 'missing "envelope" object';
-  if (!payload || typeof payload !== 'object') return 'missing "payload" object';
-  if (!TYPES.has(envelope.record_type as string)) return `unknown record_type ${JSON.stringify(envelope.record_type)}`;
-  if (typeof envelope.record_ref !== 'string') return 'missing envelope.record_ref';
-  if (envelope.run_ref !== runRef) return `belongs to ${JSON.stringify(envelope.run_ref)}, not ${runRef}`;
+/**
+ * Why `value` is not a readable record of run `runRef`, or null: the contract's verdict,
+ * then the run. Names the fields only: the line's values may be anything (even secrets).
+ */
+export function recordProblem(value: unknown, runRef: string): string | null {
+  const problems = readableProblems(value);
+  if (problems.length) {
+    const fields = [...new Set(problems.map((p) => p.path || '(the line)'))];
+    const shown = fields.slice(0, 5).join(', ') + (fields.length > 5 ? ', …' : '');
+    return `refused by the record contract (${shown}); \`contexta record import\` of the line names each problem`;
+  }
+  if ((value as CanonicalRecord).envelope.run_ref !== runRef) return `belongs to another run, not ${runRef}`;
   return null;
 }
 
 export function stageOf(rec: CanonicalRecord): string {
   const ref = rec.envelope.stage_execution_ref;
-  return ref ? ref.slice(ref.lastIndexOf('.') + 1) : '';
+  return typeof ref === 'string' ? ref.slice(ref.lastIndexOf('.') + 1) : '';
 }
 
 export interface SummaryOptions {
   /** Keep every record (snapshot) instead of only notable ones (diagnose). */
   keepAll?: boolean;
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; reason: string };
+
+function parse(text: string): Parsed {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, reason: jsonFailure(err) };
+  }
 }
 
 export function summarizeRecords(
@@ -56,64 +81,105 @@ export function summarizeRecords(
     unreadable: [],
     all: [],
   };
+  // Maps while scanning (an object per metric write was the top cost), objects at the end.
+  const metrics = new Map<string, Map<string, number>>();
+  const repeated = new Map<string, Set<string>>();
   const metric = (stage: string, key: string, value: number) => {
-    const values = summary.metrics[stage] ?? (summary.metrics[stage] = {});
-    if (Object.prototype.hasOwnProperty.call(values, key)) {
-      const repeated = summary.repeated_metrics[stage] ?? (summary.repeated_metrics[stage] = []);
-      if (!repeated.includes(key)) repeated.push(key);
+    let values = metrics.get(stage);
+    if (!values) metrics.set(stage, (values = new Map()));
+    if (values.has(key)) {
+      let keys = repeated.get(stage);
+      if (!keys) repeated.set(stage, (keys = new Set()));
+      keys.add(key);
     }
-    // defineProperty: a metric key "__proto__" must stay an own key.
-    Object.defineProperty(values, key, { value, enumerable: true, writable: true, configurable: true });
+    values.set(key, value);
   };
-  const count = (stage: string, type: RecordType) => {
+  const buckets = new Map<string, TypeCounts>();
+  const count = (stage: string, type: CanonicalRecord['envelope']['record_type']) => {
     summary.counts[type]++;
-    const bucket: TypeCounts = summary.by_stage[stage] ?? (summary.by_stage[stage] = emptyCounts());
+    let bucket = buckets.get(stage);
+    if (!bucket) buckets.set(stage, (bucket = emptyCounts()));
     bucket[type]++;
   };
-  const needle = runRefNeedle(runRef);
+  const unreadable = (line: number, reason: string) => summary.unreadable.push({ file, line, reason });
+  const fast = new FastPath(runRef);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+
+  /** Count a record the contract accepted. */
+  const take = (rec: CanonicalRecord) => {
+    const stage = stageOf(rec);
+    count(stage, rec.envelope.record_type);
+    if (rec.envelope.record_type === 'metric') {
+      const p = rec.payload as { metric_key: string; value: number };
+      metric(stage, p.metric_key, p.value);
+    }
+    if (options.keepAll) summary.all.push(rec);
+    if (isNotable(rec)) summary.notable.push(rec);
+  };
+
+  /** A line JSON.parse refused: a killed writer's fragment may have another writer's record glued after it. */
+  const resync = (text: string, lineNo: number, reason: string, terminated: boolean) => {
+    let at = text.indexOf(RECORD_START, 1);
+    for (let tries = 0; at !== -1 && tries < MAX_RESYNC; tries++) {
+      const rest = parse(text.slice(at));
+      if (rest.ok && recordProblem(rest.value, runRef) === null) {
+        unreadable(lineNo, `torn fragment of ${Buffer.byteLength(text.slice(0, at))} bytes (a writer was interrupted); the record glued after it was read`);
+        take(rest.value as CanonicalRecord);
+        return;
+      }
+      at = text.indexOf(RECORD_START, at + 1);
+    }
+    unreadable(lineNo, terminated ? reason : `torn line: no trailing newline and ${reason} (a writer was interrupted)`);
+  };
+
   const sink: LineSink = {
     line(buf, start, end, lineNo, terminated) {
-      if (!options.keepAll && terminated) {
-        const fast = classifyFast(buf.toString('latin1', start, end), needle);
-        if (fast) {
-          if (fast.metric) metric(fast.stage, fast.metric.key, fast.metric.value);
-          return count(fast.stage, fast.type);
+      if (terminated) {
+        // A latin1 view: one byte, one char, so V8's one-byte string and regex paths do the work.
+        const latin1 = buf.toString('latin1', start, end);
+        const hit = fast.classify(latin1);
+        // A fast answer means the contract accepts the line (printable ASCII: latin1 is its UTF-8 text).
+        if (hit && options.keepAll) return take(JSON.parse(latin1) as CanonicalRecord);
+        if (hit) {
+          if (hit.metric) metric(hit.stage, hit.metric.key, hit.metric.value);
+          return count(hit.stage, hit.type);
         }
       }
       if (isBlank(buf, start, end)) return;
-      let value: unknown;
+      let text: string;
       try {
-        value = JSON.parse(buf.toString('utf8', start, end));
-      } catch (err) {
-        const reason = terminated ? `not valid JSON (${(err as Error).message})` : 'torn line: no trailing newline and not valid JSON (a writer was interrupted)';
-        summary.unreadable.push({ file, line: lineNo, reason });
-        return;
+        text = decoder.decode(buf.subarray(start, end));
+      } catch {
+        return unreadable(lineNo, 'not valid UTF-8');
       }
-      const problem = shapeProblem(value, runRef);
-      if (problem) {
-        summary.unreadable.push({ file, line: lineNo, reason: problem });
-        return;
-      }
-      const rec = value as CanonicalRecord;
-      count(stageOf(rec), rec.envelope.record_type);
-      if (rec.envelope.record_type === 'metric') {
-        const p = rec.payload as { metric_key?: unknown; value?: unknown };
-        if (typeof p.metric_key === 'string' && typeof p.value === 'number') metric(stageOf(rec), p.metric_key, p.value);
-      }
-      if (options.keepAll) summary.all.push(rec);
-      if (isNotable(rec)) summary.notable.push(rec);
+      const parsed = parse(text);
+      if (!parsed.ok) return resync(text, lineNo, parsed.reason, terminated);
+      const problem = recordProblem(parsed.value, runRef);
+      if (problem) return unreadable(lineNo, problem);
+      const rec = parsed.value as CanonicalRecord;
+      take(rec);
+      if (terminated && !isNotable(rec)) fast.learn(text, rec);
     },
     oversized(lineNo, bytes) {
-      summary.unreadable.push({ file, line: lineNo, reason: `line of ${bytes} bytes is too long to be a record` });
+      unreadable(lineNo, `line of ${bytes} bytes is too long to be a record`);
     },
   };
   try {
     summary.lines = readLines(file, sink);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') summary.unreadable.push({ file, line: null, reason: `cannot read (${code ?? (err as Error).message})` });
+    // A symlinked log, dangling or not, fails with ELOOP (O_NOFOLLOW): reported, never read as empty.
+    if (code !== 'ENOENT') summary.unreadable.push({ file, line: null, reason: readFailure(err) });
   }
+  // defineProperty: a stage or metric key "__proto__" must stay an own key.
+  for (const [stage, bucket] of buckets) defineOwn(summary.by_stage, stage, bucket);
+  for (const [stage, values] of metrics) defineOwn(summary.metrics, stage, Object.fromEntries(values));
+  for (const [stage, keys] of repeated) defineOwn(summary.repeated_metrics, stage, [...keys]);
   return summary;
+}
+
+function defineOwn(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function isBlank(buf: Buffer, start: number, end: number): boolean {

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { ContextaError, ioError } from '../errors';
+import { notRegular } from './fsio';
 
 /** Longest line accepted: far above any real record, well below what a single write keeps whole. */
 export const MAX_LINE_BYTES = 64 * 1024;
@@ -14,7 +15,8 @@ export const MAX_LINE_BYTES = 64 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 
 // Read-write so the last byte can be checked for a torn line before appending.
-const APPEND_FLAGS = fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
+// O_NONBLOCK: a FIFO planted as the log must be refused, not block or swallow the record.
+const APPEND_FLAGS = fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 
 export function lineTooLong(bytes: number): string {
   return `record line is ${bytes} bytes; the limit is ${MAX_LINE_BYTES} bytes (64 KiB) so that each line is written whole`;
@@ -36,6 +38,8 @@ export function appendChunks(file: string, chunks: Buffer[]): void {
     throw ioError('open for append', file, err);
   }
   try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new ContextaError('workspace', `refusing to append to ${file}: ${notRegular(file, st).message.replace(`${file} `, '')}`, { file });
     if (endsTorn(fd)) writeWhole(fd, file, Buffer.from('\n'));
     for (const chunk of chunks) writeWhole(fd, file, chunk);
   } finally {

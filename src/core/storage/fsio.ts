@@ -57,8 +57,12 @@ export function safeUnlink(file: string): void {
   }
 }
 
-/** Create a directory below `root`, refusing to pass through a symlink planted inside the workspace. */
-export function ensureDirInside(root: string, dir: string): void {
+/**
+ * Create a directory below `root`, refusing to pass through a symlink planted inside the
+ * workspace. Returns the directories it created, outermost first (to undo on failure).
+ */
+export function ensureDirInside(root: string, dir: string): string[] {
+  const created: string[] = [];
   const rel = path.relative(root, dir);
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
     throw new ContextaError('workspace', `refusing to write outside the workspace: ${dir}`);
@@ -79,11 +83,69 @@ export function ensureDirInside(root: string, dir: string): void {
     if (!st) {
       try {
         fs.mkdirSync(cur);
+        created.push(cur);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('create directory', cur, err);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+          removeEmptyDirs(created);
+          throw ioError('create directory', cur, err);
+        }
       }
     }
   }
+  return created;
+}
+
+/** Undo ensureDirInside: remove the directories it made, innermost first, if still empty. */
+export function removeEmptyDirs(created: string[]): void {
+  for (const dir of [...created].reverse()) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // not empty (another writer used it meanwhile) or gone: leave it
+    }
+  }
+}
+
+const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/** An fs-style error for a workspace path that is not a regular file. */
+export function notRegular(file: string, st: fs.Stats): NodeJS.ErrnoException {
+  const what = st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symbolic link' : 'a device';
+  return Object.assign(new Error(`${file} is ${what}, not a regular file; not opened`), { code: 'ENOTREG', path: file });
+}
+
+/**
+ * Open a workspace file for reading: never through a symbolic link (O_NOFOLLOW: ELOOP),
+ * never blocking on a FIFO (O_NONBLOCK), and only a regular file is kept open.
+ */
+export function openRegular(file: string): number {
+  const fd = fs.openSync(file, READ_FLAGS);
+  let st: fs.Stats;
+  try {
+    st = fs.fstatSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  if (!st.isFile()) {
+    fs.closeSync(fd);
+    throw notRegular(file, st);
+  }
+  return fd;
+}
+
+/** Why a workspace file could not be read, in words (never its content). */
+export function readFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'is a symbolic link (not followed: readers stay inside the workspace)';
+  if (code === 'ENOTREG') return (err as Error).message.replace(/^.* is /, 'is ');
+  return `cannot read (${code ?? (err as Error).message})`;
+}
+
+/** JSON.parse's complaint without the excerpt of the text it quotes (a line may hold secrets). */
+export function jsonFailure(err: unknown): string {
+  const at = /position (\d+)/.exec((err as Error).message);
+  return at ? `not valid JSON (at character ${at[1]})` : 'not valid JSON';
 }
 
 export type ReadResult<T> = { ok: true; value: T } | { ok: false; missing: boolean; reason: string };
@@ -92,15 +154,20 @@ export type ReadResult<T> = { ok: true; value: T } | { ok: false; missing: boole
 export function readJsonFile(file: string): ReadResult<unknown> {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const fd = openRegular(file);
+    try {
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, missing: code === 'ENOENT', reason: ioError('read', file, err).message };
+    return { ok: false, missing: code === 'ENOENT', reason: `${file} ${readFailure(err)}` };
   }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
-    return { ok: false, missing: false, reason: `${file} is not valid JSON (${(err as Error).message})` };
+    return { ok: false, missing: false, reason: `${file} is ${jsonFailure(err)}` };
   }
 }
 

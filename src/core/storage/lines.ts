@@ -4,6 +4,7 @@
  * log is never one string), and it is ~1.5x faster than stream-based splitters.
  */
 import * as fs from 'node:fs';
+import { openRegular } from './fsio';
 
 const BUFFER_BYTES = 1 << 20;
 /** A line longer than this cannot be a record we wrote; it is reported, not buffered. */
@@ -12,13 +13,21 @@ export const MAX_READ_LINE_BYTES = 16 << 20;
 export interface LineSink {
   /** A complete line (without '\n'); `terminated` is false only for a last line with no newline. */
   line(buf: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void;
-  /** A line over MAX_READ_LINE_BYTES, skipped without being held in memory. */
+  /** A line over the limit, skipped without being held in memory. */
   oversized(lineNo: number, bytes: number): void;
+  /**
+   * Stop reading at the first oversized line, as soon as the limit is passed (its size is
+   * then "at least"): an importer refuses the input anyway, and /dev/zero has no end.
+   */
+  stopAtOversized?: boolean;
 }
 
-/** Read `file` line by line. Returns the number of lines seen; throws the fs error when unreadable. */
+/**
+ * Read `file` line by line. Returns the number of lines seen; throws the fs error when
+ * unreadable, a symbolic link (ELOOP) or not a regular file (ENOTREG: never a FIFO's reader).
+ */
 export function readLines(file: string, sink: LineSink, maxLine = MAX_READ_LINE_BYTES): number {
-  const fd = fs.openSync(file, 'r');
+  const fd = openRegular(file);
   try {
     // Most run logs are small: size the buffer to the file (plus room to see EOF).
     const size = fs.fstatSync(fd).size;
@@ -52,6 +61,11 @@ export function readFd(fd: number, sink: LineSink, maxLine = MAX_READ_LINE_BYTES
   for (;;) {
     if (carry === buf.length) {
       if (buf.length >= maxLine) {
+        // The limit is enforced while reading: a sink that gives up is told at once.
+        if (sink.stopAtOversized) {
+          sink.oversized(lineNo + 1, carry);
+          return lineNo + 1;
+        }
         skipping = carry;
         carry = 0;
       } else {

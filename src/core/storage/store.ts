@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContextaError } from '../errors';
-import { createFileExclusive, ensureDirInside, jsonText, readJsonFile, withLock, writeFileAtomic } from './fsio';
+import { createFileExclusive, ensureDirInside, jsonText, readJsonFile, removeEmptyDirs, withLock, writeFileAtomic } from './fsio';
 import type { Workspace } from './workspace';
 import { Project, Run, StageExecution } from '../../schema/entities';
 import { componentProblem, projectRef, runRef, stageRef } from '../../schema/refs';
@@ -71,10 +71,12 @@ export interface GivenNames {
 export function ensureProject(ws: Workspace, p: string, now: string, given: GivenNames = {}): void {
   const file = paths.projectFile(ws, p);
   if (fs.existsSync(file)) return assertSameName('project', file, p, given.project);
-  ensureDirInside(ws.root, path.join(paths.project(ws, p), 'runs'));
+  const created = ensureDirInside(ws.root, path.join(paths.project(ws, p), 'runs'));
   const project: Project = { project_ref: projectRef(p), name: given.project ?? p, created_at: now, tags: {} };
   // Lost a race with another first writer: that one's name must match too.
-  if (!createFileExclusive(file, jsonText(project))) assertSameName('project', file, p, given.project);
+  let made = false;
+  undoOnFailure(created, () => (made = createFileExclusive(file, jsonText(project))));
+  if (!made) assertSameName('project', file, p, given.project);
 }
 
 export function ensureRun(ws: Workspace, p: string, r: string, now: string, given: GivenNames = {}): void {
@@ -84,9 +86,21 @@ export function ensureRun(ws: Workspace, p: string, r: string, now: string, give
     return assertSameName('run', file, r, given.run);
   }
   ensureProject(ws, p, now, given);
-  ensureDirInside(ws.root, paths.stages(ws, p, r));
+  const created = ensureDirInside(ws.root, paths.stages(ws, p, r));
   const run: Run = { run_ref: runRef(p, r), project_ref: projectRef(p), name: given.run ?? r, status: 'open', started_at: now };
-  if (!createFileExclusive(file, jsonText(run))) assertSameName('run', file, r, given.run);
+  // ENOSPC on run.json must not leave a run directory without its run.json behind.
+  let made = false;
+  undoOnFailure(created, () => (made = createFileExclusive(file, jsonText(run))));
+  if (!made) assertSameName('run', file, r, given.run);
+}
+
+function undoOnFailure(created: string[], make: () => unknown): void {
+  try {
+    make();
+  } catch (err) {
+    removeEmptyDirs(created);
+    throw err;
+  }
 }
 
 export function ensureStage(ws: Workspace, p: string, r: string, s: string, now: string, given: GivenNames = {}): void {

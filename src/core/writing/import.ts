@@ -5,8 +5,10 @@
  */
 import { readFd, readLines, type LineSink } from '../storage/lines';
 import { ContextaError, ioError } from '../errors';
-import { appendToRun, storedLine } from './facts';
-import { ensureRun, ensureStage } from '../storage/store';
+import { storedLine } from './facts';
+import { ensureRun, ensureStage, paths } from '../storage/store';
+import { appendImport } from '../storage/import-journal';
+import { ensureDirInside } from '../storage/fsio';
 import { checkRecord } from './validate';
 import { certainlyValid, instantOf } from './quick-check';
 import type { CanonicalRecord } from '../../schema/records';
@@ -105,6 +107,7 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
     oversized(lineNo, bytes) {
       fail(lineNo, '', `is ${bytes} bytes or more; a record line may be at most ${MAX_IMPORT_LINE_BYTES} bytes`);
     },
+    stopAtOversized: true,
   };
   readFd(fd, sink, MAX_IMPORT_LINE_BYTES);
   if (problems.length) throw importError(problems, source);
@@ -150,14 +153,41 @@ function importError(problems: LineProblem[], source: string): ContextaError {
   );
 }
 
-/** Write a validated plan: run and stage entries first (started at their earliest record), then the lines. */
-export function applyImport(ws: Workspace, plan: ImportPlan): { runs: string[] } {
-  for (const group of plan.groups.values()) {
+/**
+ * Write a validated plan: run and stage entries first (started at their earliest record),
+ * then the lines, through the import journal (core/storage/import-journal.ts): an
+ * interrupted import stays visible, a concurrent one cannot duplicate records.
+ * `knownSizes`: each run log's size when its existing refs were read.
+ */
+export function applyImport(
+  ws: Workspace,
+  plan: ImportPlan,
+  journal: { source: string; now: string; knownSizes?: Map<string, number> } = { source: 'import', now: new Date(0).toISOString() },
+): { runs: string[]; dropped: number } {
+  let dropped = 0;
+  for (const [runRef, group] of plan.groups) {
     ensureRun(ws, group.project, group.run, group.earliest.at);
     for (const [stage, first] of group.stages) ensureStage(ws, group.project, group.run, stage, first.at);
-    appendToRun(ws, group.project, group.run, group.lines.finish());
+    ensureDirInside(ws.root, paths.run(ws, group.project, group.run));
+    const chunks = group.lines.finish();
+    const records = chunks.reduce((n, c) => n + countLines(c), 0);
+    dropped += appendImport({
+      runDir: paths.run(ws, group.project, group.run),
+      log: paths.records(ws, group.project, group.run),
+      chunks,
+      knownSize: journal.knownSizes?.get(runRef) ?? null,
+      source: journal.source,
+      records,
+      now: journal.now,
+    }).dropped;
   }
-  return { runs: [...plan.runRefs] };
+  return { runs: [...plan.runRefs], dropped };
+}
+
+function countLines(chunk: Buffer): number {
+  let n = 0;
+  for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) n++;
+  return n;
 }
 
 /** record_refs of the readable lines of a log; unreadable lines are diagnose's business, not import's. */

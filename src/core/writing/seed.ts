@@ -133,7 +133,8 @@ export function writeSeed(root: string): { outcome: SeedOutcome; files: number }
   for (const file of files) {
     const target = path.join(root, file.path);
     if (fs.existsSync(target)) continue;
-    ensureDirInside(path.dirname(root), path.dirname(target));
+    // From the root itself: the root may be a symlink the user chose; below it, no link is passed through.
+    ensureDirInside(root, path.dirname(target));
     createFileExclusive(target, file.content);
   }
   return { outcome: 'created', files: files.length };

@@ -1,0 +1,68 @@
+/**
+ * The shape check of a read-cache entry, done when the entry is used. Cheap
+ * hand-written checks of every field the readers and rules touch (zod over
+ * 10,000 entries would cost more than the cache saves): an entry of the wrong
+ * shape, or naming a stage that is not a valid name (`../../etc`), is a miss.
+ */
+import { STATUSES, RECORD_TYPES } from '../../schema/enums';
+import { componentProblem, runRef } from '../../schema/refs';
+import type { RunId } from './catalog';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const optStr = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+const STATUS = new Set<unknown>(STATUSES);
+const TYPES = new Set<unknown>(RECORD_TYPES);
+const validName = (v: unknown) => isStr(v) && componentProblem(v) === null;
+
+function runOk(run: unknown, ref: string, name: string): boolean {
+  if (run === null) return true;
+  if (!isObj(run)) return false;
+  return run.run_ref === ref && run.name === name && isStr(run.project_ref) && STATUS.has(run.status)
+    && isStr(run.started_at) && optStr(run.ended_at) && optStr(run.description);
+}
+
+function stageOk(s: unknown, ref: string): boolean {
+  if (!isObj(s)) return false;
+  return validName(s.stage_name) && s.run_ref === ref && isStr(s.stage_execution_ref) && STATUS.has(s.status)
+    && isStr(s.started_at) && optStr(s.ended_at)
+    && (s.order_index === undefined || s.order_index === null || Number.isSafeInteger(s.order_index));
+}
+
+function unreadableOk(list: unknown): boolean {
+  return Array.isArray(list) && list.every((u) => isObj(u) && isStr(u.file) && isStr(u.reason) && (u.line === null || isCount(u.line)));
+}
+
+function countsOk(c: unknown): boolean {
+  return isObj(c) && isCount(c.event) && isCount(c.metric) && isCount(c.span) && isCount(c.degraded);
+}
+
+const stageKeyOk = (k: string) => k === '' || componentProblem(k) === null;
+
+function recordOk(r: unknown, ref: string): boolean {
+  if (!isObj(r) || !isObj(r.envelope) || !isObj(r.payload)) return false;
+  const env = r.envelope;
+  return env.run_ref === ref && TYPES.has(env.record_type) && isStr(env.record_ref) && isStr(env.degradation_marker)
+    && optStr(env.stage_execution_ref);
+}
+
+function summaryOk(r: unknown, ref: string): boolean {
+  if (!isObj(r) || !isCount(r.lines) || !countsOk(r.counts) || !unreadableOk(r.unreadable)) return false;
+  if (!isObj(r.by_stage) || !Object.entries(r.by_stage).every(([k, c]) => stageKeyOk(k) && countsOk(c))) return false;
+  if (!Array.isArray(r.notable) || !r.notable.every((rec) => recordOk(rec, ref))) return false;
+  if (!isObj(r.metrics) || !Object.entries(r.metrics).every(([k, m]) => stageKeyOk(k) && isObj(m) && Object.values(m).every((v) => typeof v === 'number'))) return false;
+  return isObj(r.repeated_metrics)
+    && Object.entries(r.repeated_metrics).every(([k, keys]) => stageKeyOk(k) && Array.isArray(keys) && keys.every(isStr));
+}
+
+/** True when `entry` is a well-formed cache entry for run `id`. */
+export function entryLooksRight(entry: unknown, id: RunId): boolean {
+  if (!isObj(entry) || !isStr(entry.key) || !isObj(entry.meta)) return false;
+  const meta = entry.meta;
+  const ref = runRef(id.project, id.name);
+  return meta.project === id.project && meta.name === id.name && meta.run_ref === ref
+    && runOk(meta.run, ref, id.name) && Array.isArray(meta.stages) && meta.stages.every((s) => stageOk(s, ref))
+    && unreadableOk(meta.unreadable) && summaryOk(entry.records, ref);
+}

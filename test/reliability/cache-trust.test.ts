@@ -1,0 +1,132 @@
+/**
+ * Gate bypass 2: a poisoned read cache. The cache is used only when the current user
+ * owns its directory and file and no one else can write them; every entry's shape is
+ * checked when used; ctime is in the freshness key; a cache directory inside the
+ * workspace is refused; HOME=/proc/nonexistent does not spin.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cachedReader } from '../../src/core/reading/facts-cache';
+import { buildDiagnoseReport } from '../../src/core/reading/reports-build';
+import { listRunIds } from '../../src/core/reading/catalog';
+import { writeSeed } from '../../src/core/writing/seed';
+import { openWorkspace } from '../../src/core/storage/workspace';
+import { contexta, ensureBuilt, parseJson, sandbox } from './helpers';
+
+ensureBuilt();
+const LATER = Date.now() + 60_000;
+
+/** A seeded workspace, and a cache for it in `dir` whose entries claim every run is clean. */
+function forgedCache(dir: string) {
+  const box = sandbox('ctx-cache-');
+  writeSeed(box.ws);
+  const ws = openWorkspace(box.ws);
+  const file = path.join(dir, `runs-${createHash('sha256').update(path.resolve(box.ws)).digest('hex').slice(0, 24)}.json`);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const reader = cachedReader(ws, file, LATER);
+  buildDiagnoseReport(ws, listRunIds(ws), 'error', reader);
+  reader.save();
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const entry of Object.values<any>(doc.runs)) {
+    entry.records.notable = [];
+    entry.records.unreadable = [];
+    entry.meta.unreadable = [];
+    if (entry.meta.run) entry.meta.run.status = 'completed';
+    for (const s of entry.meta.stages) s.status = 'completed';
+  }
+  fs.writeFileSync(file, JSON.stringify(doc), { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return { box, file, doc };
+}
+
+const diagnose = (box: { cwd: string; ws: string }, dir: string) =>
+  contexta(['-w', box.ws, 'diagnose', '--all', '--json'], { cwd: box.cwd, env: { CONTEXTA_CACHE_DIR: dir } });
+
+test('a forged cache is believed only where it could have been written by you alone', () => {
+  const dir = path.join(sandbox('ctx-cachedir-').base, 'cache');
+  const { box, file } = forgedCache(dir);
+  // The forgery works when trusted (this proves the test can fail): the gate passes.
+  const trusted = diagnose(box, dir);
+  assert.equal(trusted.code, 0, `a private, trusted cache is used: ${trusted.stderr}`);
+  // World-writable directory: anyone could have planted it.
+  fs.chmodSync(dir, 0o777);
+  const planted = diagnose(box, dir);
+  assert.equal(planted.code, 1, `the gate must fail on the real findings: ${planted.stdout.slice(0, 300)}`);
+  assert.equal(planted.stderr.match(/not using the read cache/g)?.length, 1, planted.stderr);
+  assert.match(planted.stderr, /writable by others/);
+  // Group-writable file in a private directory: refused too.
+  fs.chmodSync(dir, 0o700);
+  fs.chmodSync(file, 0o666);
+  const loose = diagnose(box, dir);
+  assert.equal(loose.code, 1);
+  assert.match(loose.stderr, /not using the read cache: .*writable by others/);
+  if (process.getuid?.() === 0) {
+    // Owned by someone else (only root can set this up).
+    fs.chmodSync(file, 0o600);
+    fs.chownSync(file, 65534, 65534);
+    const foreign = diagnose(box, dir);
+    assert.equal(foreign.code, 1);
+    assert.match(foreign.stderr, /owned by uid 65534/);
+  }
+});
+
+test('a cache entry of the wrong shape, or naming a stage ../../etc, is a miss (no crash, same verdict)', () => {
+  const dir = path.join(sandbox('ctx-cachedir-').base, 'cache');
+  const { box, file, doc } = forgedCache(dir);
+  const expected = diagnose({ ...box }, path.join(dir, 'elsewhere'));
+  assert.equal(expected.code, 1);
+  const ids = Object.keys(doc.runs);
+  doc.runs[ids[0]].meta.stages[0].stage_name = '../../etc';
+  doc.runs[ids[1]].records = { lines: 'many' };
+  doc.runs[ids[2]] = { key: 5, meta: null };
+  fs.writeFileSync(file, JSON.stringify(doc));
+  const r = diagnose(box, dir);
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(parseJson(r.stdout).counts, parseJson(expected.stdout).counts);
+  fs.writeFileSync(file, '{"format":3,"workspace":5,"runs":[1,2]}');
+  assert.equal(diagnose(box, dir).code, 1);
+});
+
+test('ctime is in the freshness key: a same-size edit with its mtime put back is seen', () => {
+  const box = sandbox('ctx-cache-');
+  writeSeed(box.ws);
+  const ws = openWorkspace(box.ws);
+  const file = path.join(box.base, 'cache', 'runs.json');
+  const prime = cachedReader(ws, file, LATER);
+  buildDiagnoseReport(ws, listRunIds(ws), 'error', prime);
+  prime.save();
+  const log = path.join(box.ws, 'projects', 'nightly-ml-pipeline', 'runs', 'nightly-day1', 'records.ndjson');
+  const before = fs.statSync(log);
+  const text = fs.readFileSync(log, 'utf8');
+  fs.writeFileSync(log, text.replace('"level":"warning"', '"level":"info!!!"'));
+  assert.equal(fs.statSync(log).size, before.size);
+  fs.utimesSync(log, before.atime, before.mtime);
+  const warm = cachedReader(ws, file, LATER);
+  buildDiagnoseReport(ws, listRunIds(ws), 'error', warm);
+  assert.equal(warm.stats.misses, 1, 'the edited run must be read again');
+});
+
+test('a cache directory inside the workspace is refused: read commands never write there', () => {
+  const box = sandbox('ctx-cache-');
+  contexta(['-w', box.ws, 'seed'], { cwd: box.cwd });
+  const inside = path.join(box.ws, 'cache');
+  const r = contexta(['-w', box.ws, 'runs', '--json'], { cwd: box.cwd, env: { CONTEXTA_CACHE_DIR: inside } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /inside the workspace/);
+  assert.equal(fs.existsSync(inside), false);
+});
+
+test('HOME=/proc/nonexistent does not spin: the cache is skipped', () => {
+  const box = sandbox('ctx-cache-');
+  contexta(['-w', box.ws, 'seed'], { cwd: box.cwd });
+  // Files settled for 2 s are cached, so the cache would be written (where mkdir -p spun forever).
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2200);
+  const started = Date.now();
+  const r = contexta(['-w', box.ws, 'runs', '--json'], { cwd: box.cwd, env: { HOME: '/proc/nonexistent', CONTEXTA_CACHE_DIR: '', XDG_CACHE_HOME: '' }, timeoutMs: 20_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(Date.now() - started < 15_000);
+});
