@@ -1,7 +1,7 @@
 /** Metadata documents: workspace.json, project.json, run.json, stages/<stage>.json. */
 import * as z from 'zod/mini';
 import { STATUSES } from './enums';
-import { Timestamp } from './records';
+import { Timestamp } from './legacy-records';
 import { REF_MAX } from './refs';
 
 export const WORKSPACE_FORMAT = 'contexta-workspace';
