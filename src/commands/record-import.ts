@@ -53,12 +53,16 @@ export function recordImport(ctx: CliContext, raw: RawOptions): number {
   } finally {
     if (!fromStdin) fs.closeSync(fd);
   }
-  const { runs } = applyImport(openForWrite(ctx), plan);
+  const { runs, documents } = applyImport(openForWrite(ctx), plan);
   if (opts.json) {
-    writeJson(ctx, { imported: plan.records, already_present: plan.alreadyPresent, runs });
+    writeJson(ctx, { imported: plan.records, already_present: plan.alreadyPresent, runs, documents });
   } else {
     const skipped = plan.alreadyPresent ? ` (${plan.alreadyPresent} already present, skipped)` : '';
-    ctx.stdout.write(`imported ${plan.records} record${plan.records === 1 ? '' : 's'} into ${runs.join(', ')}${skipped}\n`);
+    const written = documents.created + documents.updated;
+    const docs = plan.documents.size
+      ? `; ${written} project/run/stage document${written === 1 ? '' : 's'} written${documents.unchanged ? `, ${documents.unchanged} unchanged` : ''}`
+      : '';
+    ctx.stdout.write(`imported ${plan.records} record${plan.records === 1 ? '' : 's'} into ${runs.join(', ')}${skipped}${docs}\n`);
   }
   return 0;
 }

@@ -6,11 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContextaError } from '../errors';
-import { createFileExclusive, ensureDirInside, jsonText, readJsonFile, withLock, writeFileAtomic } from './fsio';
+import { createFileExclusive, ensureDirInside, readJsonFile, withLock, writeFileAtomic } from './fsio';
 import type { Workspace } from './workspace';
 import { Project, Run, StageExecution } from '../../schema/entities';
 import { componentProblem, projectRef, runRef, stageRef } from '../../schema/refs';
 import { problemsText, formatPath, describeIssue } from '../writing/validate';
+import { entityTextKeepingLegacy, libraryEntityText } from '../writing/entity-text';
 
 export type EntityKind = 'project' | 'run' | 'stage';
 
@@ -60,7 +61,7 @@ export function ensureProject(ws: Workspace, p: string, now: string): void {
   if (fs.existsSync(file)) return;
   ensureDirInside(ws.root, path.join(paths.project(ws, p), 'runs'));
   const project: Project = { project_ref: projectRef(p), name: p, created_at: now, tags: {} };
-  createFileExclusive(file, jsonText(project));
+  createFileExclusive(file, libraryEntityText('project', project));
 }
 
 export function ensureRun(ws: Workspace, p: string, r: string, now: string): void {
@@ -69,7 +70,7 @@ export function ensureRun(ws: Workspace, p: string, r: string, now: string): voi
   ensureProject(ws, p, now);
   ensureDirInside(ws.root, paths.stages(ws, p, r));
   const run: Run = { run_ref: runRef(p, r), project_ref: projectRef(p), name: r, status: 'open', started_at: now };
-  createFileExclusive(file, jsonText(run));
+  createFileExclusive(file, libraryEntityText('run', run));
 }
 
 export function ensureStage(ws: Workspace, p: string, r: string, s: string, now: string): void {
@@ -89,7 +90,7 @@ export function ensureStage(ws: Workspace, p: string, r: string, s: string, now:
       started_at: now,
       order_index: stageFileNames(ws, p, r).length,
     };
-    createFileExclusive(file, jsonText(stage));
+    createFileExclusive(file, libraryEntityText('stage', stage));
   });
 }
 
@@ -99,7 +100,7 @@ export function updateRun(ws: Workspace, p: string, r: string, change: (run: Run
   ensureDirInside(ws.root, paths.run(ws, p, r));
   return withLock(file, () => {
     const next = checked<Run>(Run, change(readEntity(file, Run, 'run')), 'run');
-    writeFileAtomic(file, jsonText(next));
+    writeFileAtomic(file, entityTextKeepingLegacy('run', next));
     return next;
   });
 }
@@ -115,7 +116,7 @@ export function updateStage(
   ensureDirInside(ws.root, paths.stages(ws, p, r));
   return withLock(file, () => {
     const next = checked<StageExecution>(StageExecution, change(readEntity(file, StageExecution, 'stage')), 'stage');
-    writeFileAtomic(file, jsonText(next));
+    writeFileAtomic(file, entityTextKeepingLegacy('stage', next));
     return next;
   });
 }
