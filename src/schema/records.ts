@@ -77,7 +77,17 @@ export const KEY_RULE = 'dot-separated tokens of a-z, 0-9 and -, each starting w
 export const ISSUE_KEY_RULE = 'dot-separated tokens of a-z, 0-9 and _, each starting with a letter (pattern ^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*$)';
 export const SNAKE_RULE = 'a lowercase token of a-z, 0-9 and _ starting with a letter (pattern ^[a-z][a-z0-9_]*$)';
 
-const prefixOf = (ref: string | undefined, n: number) => (ref ? refParts(ref).slice(0, n).join('.') : '');
+/** The first `n` components of a ref's value ('' when it has fewer). */
+function prefixOf(ref: string | undefined, n: number): string {
+  if (!ref) return '';
+  const start = ref.indexOf(':') + 1;
+  let end = start - 1;
+  for (let i = 0; i < n; i++) {
+    end = ref.indexOf('.', end + 1);
+    if (end === -1) return i === n - 1 ? ref.slice(start) : '';
+  }
+  return ref.slice(start, end);
+}
 const startsWithParts = (ref: string, owner: string) => `${refParts(ref).join('.')}.`.startsWith(`${owner}.`);
 
 /** Both orders must hold: the instant (contexta) and the library's text comparison (its defect, see docs). */
@@ -134,22 +144,30 @@ function normalizeEnvelope(raw: Obj, f: Fields): Envelope | undefined {
       const trace_id = cf.optText(c.trace_id, 'trace_id');
       const session_id = cf.optText(c.session_id, 'session_id');
       f.problems.push(...cf.problems);
-      correlation = { ...(trace_id ? { trace_id } : {}), ...(session_id ? { session_id } : {}) };
+      correlation = { ...(session_id ? { session_id } : {}), ...(trace_id ? { trace_id } : {}) };
     }
   }
   const extensions = f.extensions(raw.extensions, 'extensions');
   if (f.problems.length) return undefined;
-  const env: Envelope = {
-    record_ref: record_ref!, record_type: record_type as Envelope['record_type'], recorded_at: recorded!.value,
-    observed_at: observed!.value, producer_ref: producer_ref!, run_ref: run_ref!,
-    correlation_refs: correlation!, completeness_marker: completeness!, degradation_marker: degradation!,
-    schema_version: version!, extensions: extensions!,
-  };
-  if (deployment) env.deployment_execution_ref = deployment;
-  if (stage) env.stage_execution_ref = stage;
-  if (batch) env.batch_execution_ref = batch;
-  if (sample) env.sample_observation_ref = sample;
-  if (op) env.operation_context_ref = op;
+  // Keys in sorted order, as stored: the serializer can then hand the object to JSON.stringify.
+  const env = {
+    ...(batch ? { batch_execution_ref: batch } : {}),
+    completeness_marker: completeness!,
+    correlation_refs: correlation!,
+    degradation_marker: degradation!,
+    ...(deployment ? { deployment_execution_ref: deployment } : {}),
+    extensions: extensions!,
+    observed_at: observed!.value,
+    ...(op ? { operation_context_ref: op } : {}),
+    producer_ref: producer_ref!,
+    record_ref: record_ref!,
+    record_type: record_type as Envelope['record_type'],
+    recorded_at: recorded!.value,
+    run_ref: run_ref!,
+    ...(sample ? { sample_observation_ref: sample } : {}),
+    schema_version: version!,
+    ...(stage ? { stage_execution_ref: stage } : {}),
+  } as Envelope;
   return env;
 }
 
@@ -210,7 +228,11 @@ function normalizePayload(type: string, raw: Obj, f: Fields): Obj | undefined {
     put('origin_marker', f.marker(withDefault(raw.origin_marker, 'explicit_capture'), 'origin_marker', ORIGIN_MARKERS));
     put('attributes', f.jsonMap(raw.attributes, 'attributes'));
   }
-  return f.problems.length ? undefined : out;
+  if (f.problems.length) return undefined;
+  const sorted: Obj = {};
+  for (const key of Object.keys(out).sort()) sorted[key] = out[key];
+  if (isMarkedFloat(out, 'value')) markFloat(sorted, 'value');
+  return sorted;
 }
 
 /** The record as the library stores it, or the problems that make the library refuse it. */

@@ -160,8 +160,25 @@ function fromIsoFormat(text: string): { y: number; mo: number; d: number; h: num
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
+// Records of a batch share timestamps: the last two answers are kept.
+let lastRaw: unknown = null;
+let lastResult: TimestampResult | null = null;
+let prevRaw: unknown = null;
+let prevResult: TimestampResult | null = null;
+
 /** The library's normalized form of a timestamp field, or why it refuses it. */
 export function normalizeTimestamp(raw: unknown): TimestampResult {
+  if (raw === lastRaw && lastResult) return lastResult;
+  if (raw === prevRaw && prevResult) return prevResult;
+  const result = computeTimestamp(raw);
+  prevRaw = lastRaw;
+  prevResult = lastResult;
+  lastRaw = raw;
+  lastResult = result;
+  return result;
+}
+
+function computeTimestamp(raw: unknown): TimestampResult {
   if (typeof raw !== 'string') return { ok: false, problem: `must be a timestamp string (${EXAMPLE})` };
   const text = pyStrip(raw);
   if (!text) return { ok: false, problem: `must not be blank (${EXAMPLE})` };

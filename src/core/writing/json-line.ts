@@ -7,7 +7,12 @@
  */
 import { defineOwn, markFloat } from '../../schema/fields';
 
-const NEEDS_EXACT = /\d[eE]|\d\.0*[^0-9]|\d{16}|\\u[dD][89a-fA-F]/;
+/**
+ * A number in value position whose lexeme is an integral float (`2.0`, `1e3`, `1.5e3`)
+ * or a long integer, or a lone-surrogate escape. Inside a string it may match too:
+ * that only costs the exact parser's time.
+ */
+const NEEDS_EXACT = /\d\.0+[,}\]\s]|\d[eE][-+\d]|\d{16}|\\u[dD][89a-fA-F]/;
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
