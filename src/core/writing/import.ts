@@ -10,6 +10,7 @@ import { ContextaError, ioError } from '../errors';
 import { appendToRun, storedLine } from './facts';
 import { checkRecord } from './validate';
 import { parseJsonLine } from './json-line';
+import { certainlyValid } from './quick-check';
 import type { CanonicalRecord } from '../../schema/records';
 import { entityKindOf, normalizeEntity, type EntityKind } from '../../schema/entity-docs';
 import { isObj, type Obj } from '../../schema/fields';
@@ -92,8 +93,14 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
         plan.documents.set(ref, { kind, doc });
         return;
       }
-      const { record, problems: found } = checkRecord(unwrap(value));
-      if (!record) return found.forEach((p) => fail(lineNo, p.path, p.message));
+      const raw = unwrap(value);
+      // Most lines the library wrote are already in stored form: no need to normalize a copy.
+      let record = certainlyValid(raw) ? (raw as CanonicalRecord) : undefined;
+      if (!record) {
+        const checked = checkRecord(raw);
+        if (!checked.record) return checked.problems.forEach((p) => fail(lineNo, p.path, p.message));
+        record = checked.record;
+      }
       const ref = record.envelope.record_ref;
       if (seen.has(ref)) return fail(lineNo, 'envelope.record_ref', `duplicates ${ref} from an earlier line`);
       seen.add(ref);

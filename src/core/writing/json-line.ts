@@ -8,19 +8,42 @@
 import { defineOwn, markFloat } from '../../schema/fields';
 
 /**
- * A number in value position whose lexeme is an integral float (`2.0`, `1e3`, `1.5e3`)
- * or a long integer, or a lone-surrogate escape. Inside a string it may match too:
- * that only costs the exact parser's time.
+ * True when a number right after `:`, `,` or `[` has a lexeme JSON.parse would
+ * lose: an integral float (`2.0`, `1e3`, `1.5e3`) or 16+ digits; or when the line
+ * holds a lone-surrogate escape. Such text inside a string may match too: that
+ * only costs the exact parser's time. A hand scan: ~2x faster than one regex.
  */
-const NEEDS_EXACT = /\d\.0+[,}\]\s]|\d[eE][-+\d]|\d{16}|\\u[dD][89a-fA-F]/;
-const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+function needsExact(t: string): boolean {
+  const n = t.length;
+  for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c !== 58 && c !== 44 && c !== 91) continue; // : , [
+    let j = i + 1;
+    while (t.charCodeAt(j) === 32) j++;
+    if (t.charCodeAt(j) === 45) j++; // -
+    const start = j;
+    for (let d = t.charCodeAt(j); d >= 48 && d <= 57; d = t.charCodeAt(++j));
+    if (j === start) continue;
+    if (j - start >= 16) return true;
+    let d = t.charCodeAt(j);
+    if (d === 46) {
+      let zeros = true;
+      for (d = t.charCodeAt(++j); d >= 48 && d <= 57; d = t.charCodeAt(++j)) if (d !== 48) zeros = false;
+      if (zeros) return true;
+    }
+    if (d === 101 || d === 69) return true;
+    i = j - 1;
+  }
+  return t.includes('\\u') && /\\u[dD][89a-fA-F]/.test(t);
+}
 
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export class JsonLineError extends Error {}
 
 export function parseJsonLine(text: string): unknown {
-  if (!NEEDS_EXACT.test(text)) return JSON.parse(text);
+  if (!needsExact(text)) return JSON.parse(text);
   return new ExactParser(text).document();
 }
 

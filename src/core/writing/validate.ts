@@ -10,6 +10,7 @@ import { normalizeRecord, type CanonicalRecord as Rec } from '../../schema/recor
 import type { Problem } from '../../schema/fields';
 import { CanonicalRecord as LegacyRecord, PAYLOAD_SCHEMAS as LEGACY_PAYLOADS, type CanonicalRecord as LegacyRec } from '../../schema/legacy-records';
 import { refValue } from '../../schema/legacy-refs';
+import { certainlyValid } from './quick-check';
 
 export type { Problem } from '../../schema/fields';
 
@@ -128,6 +129,7 @@ export function isLegacyOnly(input: unknown): boolean {
  * reported are those of the shared contract.
  */
 export function readableProblems(input: unknown): Problem[] {
+  if (certainlyValid(input)) return [];
   const current = checkRecord(input).problems;
   if (current.length === 0) return current;
   return legacyRecordProblems(input).length === 0 ? [] : current;
