@@ -27,6 +27,16 @@ overwrite files that differ.
 
 Examples:
   $ contexta seed && contexta runs && contexta diagnose --all`,
+  migrate: `
+Rewrites each records.ndjson and project/run/stage file in place (temp file + rename):
+producer:x.y refs become x.y, "_" in metric and event keys becomes "-", timestamps with
+an offset become UTC Z, tag values become text; every line is then stored exactly as
+the Python library stores it. Lines it cannot rewrite without loss are kept and counted.
+Marks the workspace format 2 (contexta 0.1.0 refuses format 2 rather than misread it).
+
+Examples:
+  $ contexta migrate --dry-run
+  $ contexta migrate && contexta diagnose --all`,
   record: `
 Context comes from --project/--run/--stage or CONTEXTA_PROJECT, CONTEXTA_RUN,
 CONTEXTA_STAGE. Missing project/run/stage entries are created (status open) on
