@@ -55,7 +55,8 @@ export function recordImport(ctx: CliContext, raw: RawOptions): number {
   }
   const { runs, documents } = applyImport(openForWrite(ctx), plan);
   if (opts.json) {
-    writeJson(ctx, { imported: plan.records, already_present: plan.alreadyPresent, runs, documents });
+    // `documents` only when the input held project/run/stage documents (the record-only shape is unchanged).
+    writeJson(ctx, { imported: plan.records, already_present: plan.alreadyPresent, runs, ...(plan.documents.size ? { documents } : {}) });
   } else {
     const skipped = plan.alreadyPresent ? ` (${plan.alreadyPresent} already present, skipped)` : '';
     const written = documents.created + documents.updated;
