@@ -51,8 +51,10 @@ export class Fields {
   readonly problems: Problem[] = [];
   constructor(readonly prefix: string) {}
 
+  /** Record a problem; only the first per field (a missing field is not also "not a string"). */
   fail(field: string, message: string): undefined {
-    this.problems.push({ path: this.prefix ? `${this.prefix}.${field}` : field, message });
+    const path = this.prefix ? `${this.prefix}.${field}` : field;
+    if (!this.problems.some((p) => p.path === path)) this.problems.push({ path, message });
     return undefined;
   }
 
@@ -86,7 +88,7 @@ export class Fields {
   marker(value: unknown, field: string, allowed: readonly string[]): string | undefined {
     const text = this.text(value, field);
     if (text === undefined) return undefined;
-    if (!allowed.includes(text)) return this.fail(field, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(text)})`);
+    if (!allowed.includes(text)) return this.fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')} (got ${JSON.stringify(text)})`);
     return text;
   }
 

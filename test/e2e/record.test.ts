@@ -206,7 +206,7 @@ test('a failed stage fails the gate even though the process exited 0', async (t)
   });
 });
 
-test('--attr and --tag values that look like numbers or booleans are stored typed', async () => {
+test('--attr values that look like numbers or booleans are stored typed; --tag values are text (the shared contract)', async () => {
   const env = { CONTEXTA_PROJECT: 'shop', CONTEXTA_RUN: 'typed' };
   const eventRef = await rec(
     ['event', 'train.finished', 'done', '--attr', 'n=5', '--attr', 'ok=true', '--attr', 's=abc', '--attr', 'f=1.5',
@@ -214,7 +214,7 @@ test('--attr and --tag values that look like numbers or booleans are stored type
     env,
   );
   const metricRef = await rec(['metric', 'train.loss', '2.50', '--tag', 'shard=3', '--tag', 'region=eu', '--tag', 'warm=true'], env);
-  const negativeRef = await rec(['metric', 'train.loss_delta', '-0.5'], env);
+  const negativeRef = await rec(['metric', 'train.loss-delta', '-0.5'], env);
   const snap = expectCode(run(['snapshot', 'typed', '--project', 'shop', '--json'], { cwd: tmp.dir }), 0).json();
   const byRef = new Map(snap.records.map((r: any) => [r.envelope.record_ref, r]));
 
@@ -226,7 +226,7 @@ test('--attr and --tag values that look like numbers or booleans are stored type
   assert.equal((byRef.get(eventRef) as any).payload.level, 'info');
 
   const metric = (byRef.get(metricRef) as any).payload;
-  assert.deepEqual(metric.tags, { shard: 3, region: 'eu', warm: true });
+  assert.deepEqual(metric.tags, { shard: '3', region: 'eu', warm: 'true' });
   assert.equal(metric.value, 2.5);
   assert.equal(metric.value_type, 'float');
   assert.equal(metric.aggregation_scope, 'run', 'no stage: a run-scoped metric');
@@ -320,7 +320,7 @@ test('spans are recorded with the span payload fields', async () => {
     parent_span_id: 'root-span',
     span_name: 'load-partition',
     started_at: '2025-03-18T02:00:00Z',
-    ended_at: '2025-03-18T02:04:00.250Z',
+    ended_at: '2025-03-18T02:04:00.250000Z',
     status: 'timeout',
     span_kind: 'io',
     attributes: { bytes: 1024 },
