@@ -48,7 +48,10 @@ export function resolveTarget(ctx: CliContext, raw: Record<string, unknown>, nee
       throw new ContextaError('usage', `no ${key} given: pass ${flag} NAME or set ${env}`, { field: key });
     }
   }
-  return parseOptions(RecordTarget, merged);
+  const target = parseOptions(RecordTarget, merged);
+  // The shared contract stores UTC `Z` timestamps: an --at with an offset is that instant in UTC.
+  if (target.at && !target.at.endsWith('Z')) target.at = new Date(Date.parse(target.at)).toISOString();
+  return target;
 }
 
 /** Facts are recorded after they were observed (recorded_at >= observed_at), so --at may not be ahead of now. */

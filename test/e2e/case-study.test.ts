@@ -91,16 +91,16 @@ test('diagnose nightly-day1 --json: exactly one error, the degraded record in va
     },
     evidence: [`record:${SEED_PROJECT}.nightly-day1.r00003`],
   });
-  // The two warning events of the case study, in pipeline order.
+  // Issues in pipeline order: the two warning events of the case study, and stages without metrics.
   assert.deepEqual(
     doc.issues.map((i: any) => [i.severity, i.code, i.stage]),
     [
-      ['error', 'degraded_record', 'validate'],
-      ['warning', 'event_warning', 'validate'],
-      ['warning', 'event_warning', 'evaluate'],
       ['info', 'stage_without_metrics', 'ingest'],
       ['info', 'stage_without_metrics', 'preprocess'],
+      ['error', 'degraded_record', 'validate'],
+      ['warning', 'event_warning', 'validate'],
       ['info', 'stage_without_metrics', 'validate'],
+      ['warning', 'event_warning', 'evaluate'],
     ],
   );
   assert.deepEqual(doc.counts, { error: 1, warning: 2, info: 3 });
