@@ -189,7 +189,7 @@ function normalizePayload(type: string, raw: Obj, f: Fields): Obj | undefined {
     for (const k of ['metric_key', 'value', 'value_type']) f.required(raw, k);
     put('metric_key', f.token(raw.metric_key, 'metric_key', DOT_TOKEN, KEY_RULE));
     const v = raw.value;
-    if (typeof v !== 'number' || !Number.isFinite(v)) f.fail('value', 'must be a finite number (not a string or boolean)');
+    if (typeof v !== 'number' || !Number.isFinite(v)) f.fail('value', 'must be a finite number');
     else {
       out.value = v;
       if (isMarkedFloat(raw, 'value')) markFloat(out, 'value');
