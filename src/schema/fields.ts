@@ -31,11 +31,10 @@ export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== nu
 export const DOT_TOKEN = /^[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*$/;
 export const SNAKE_TOKEN = /^[a-z][a-z0-9_]*$/;
 export const DOT_OR_SNAKE_TOKEN = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/;
-const EXT_NAMESPACE = /^[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)+$/;
 
 /** A valid token close to `text`: lowercased, characters outside the grammar turned into `-` (or `_`). */
 export function closeToken(text: string, pattern: RegExp): string {
-  const joiner = pattern === SNAKE_TOKEN ? '_' : '-';
+  const joiner = pattern === DOT_TOKEN ? '-' : '_';
   const other = joiner === '-' ? /_/g : /-/g;
   const parts = text
     .toLowerCase()
@@ -147,33 +146,16 @@ export class Fields {
     return out;
   }
 
-  /** ExtensionFieldSet list: namespace `a.b`, non-empty fields with snake keys, readonly_fields ⊆ fields. */
+  /**
+   * `extensions`: the library's reader validates each namespace against its extension
+   * registry, which is empty when it reads a segment, so any extension is refused there.
+   */
   extensions(value: unknown, field: string): unknown[] | undefined {
     if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) return this.fail(field, 'must be a list of extension field sets');
-    const out: Obj[] = [];
-    const seen = new Set<string>();
-    for (const [i, ext] of value.entries()) {
-      const at = `${field}[${i}]`;
-      if (!isObj(ext)) return this.fail(at, 'must be an object {namespace, fields, readonly_fields}');
-      for (const key of Object.keys(ext)) {
-        if (!['namespace', 'fields', 'readonly_fields'].includes(key)) return this.fail(`${at}.${key}`, 'is not a field of ExtensionFieldSet');
-      }
-      const ns = ext.namespace;
-      if (typeof ns !== 'string' || ns.length > 128 || !EXT_NAMESPACE.test(ns)) {
-        return this.fail(`${at}.namespace`, 'must be a dotted namespace of at least two parts, e.g. acme.pipeline');
-      }
-      if (seen.has(ns)) return this.fail(`${at}.namespace`, `duplicates namespace ${ns}`);
-      seen.add(ns);
-      if (!isObj(ext.fields) || Object.keys(ext.fields).length === 0) return this.fail(`${at}.fields`, 'must be a non-empty object');
-      for (const key of Object.keys(ext.fields)) if (!SNAKE_TOKEN.test(key)) return this.fail(`${at}.fields.${key}`, 'key must match ^[a-z][a-z0-9_]*$');
-      const ro = ext.readonly_fields ?? [];
-      if (!Array.isArray(ro) || !ro.every((k) => typeof k === 'string' && SNAKE_TOKEN.test(k) && k in (ext.fields as Obj))) {
-        return this.fail(`${at}.readonly_fields`, 'must list keys of fields');
-      }
-      out.push({ namespace: ns, fields: ext.fields, readonly_fields: [...new Set(ro as string[])].sort() });
-    }
-    return out.sort((a, b) => ((a.namespace as string) < (b.namespace as string) ? -1 : 1));
+    if (!Array.isArray(value)) return this.fail(field, 'must be a list');
+    if (value.length === 0) return [];
+    const ns = isObj(value[0]) ? JSON.stringify(value[0].namespace) : 'the first one';
+    return this.fail(field, `must be empty: the Python library refuses extension namespaces it has not registered (${ns}); put such data in attributes`);
   }
 }
 
