@@ -1,5 +1,7 @@
 /**
- * The record contract (envelope + payload), shared with the Python library.
+ * The record contract as contexta 0.1.0 wrote and read it (kept unchanged so
+ * lines it wrote are judged by its own rules; see validate.ts legacyRecordProblems).
+ * The shared contract is records.ts.
  * Objects are loose so fields a newer writer adds survive a round trip
  * (nothing is lost); optional fields accept null because Python writes None.
  */

@@ -1,5 +1,6 @@
 /**
- * StableRef grammar: `kind:value`, value = dot-separated components.
+ * StableRef grammar as contexta 0.1.0 checked it (`kind:value`, kind may hold `-`),
+ * kept for reading 0.1.0 lines; the shared grammar is refs.ts.
  * Kept dependency-free because every `contexta record` call validates refs
  * before anything touches the disk.
  */
