@@ -4,7 +4,7 @@ export const EXAMPLES: Record<string, string> = {
 Examples:
   $ contexta init --project nightly-ml-pipeline
   $ export CONTEXTA_PROJECT=nightly-ml-pipeline CONTEXTA_RUN=nightly-day4
-  $ CONTEXTA_STAGE=validate contexta record metric validate.rows_out 0 --unit rows
+  $ CONTEXTA_STAGE=validate contexta record metric validate.rows-out 0 --unit rows
   $ contexta runs
   $ contexta diagnose --all --json | jq '.issues[] | select(.severity == "error")'
 
@@ -45,7 +45,7 @@ first use. Invalid input is refused whole: exit 2, nothing written.
 Examples:
   $ contexta record run start --project p --run nightly-day4
   $ contexta record stage start --stage validate
-  $ contexta record metric validate.rows_out 0 --unit rows
+  $ contexta record metric validate.rows-out 0 --unit rows
   $ contexta record degraded validate.empty_dataframe --severity error \\
       --summary "0 rows after schema migration" --attr row_count=0
   $ contexta record stage end --status completed
@@ -62,10 +62,10 @@ Examples:
   'record metric': `
 Examples:
   $ contexta record metric train.loss 2.31
-  $ contexta record metric rows_out 0 --unit rows --scope stage --tag source=warehouse`,
+  $ contexta record metric rows-out 0 --unit rows --scope stage --tag source=warehouse`,
   'record event': `
 Examples:
-  $ contexta record event validate.schema_mismatch "column label missing" --level warning
+  $ contexta record event validate.schema-mismatch "column label missing" --level warning
   $ contexta record event train.finished "done" --attr epochs=10 --attr early_stop=false`,
   'record degraded': `
 A degraded record is a first-class marker that survives a zero exit code;
