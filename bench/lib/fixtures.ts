@@ -133,7 +133,11 @@ export function importFile(records: number): Fixture & { file: string } {
   const fx = cachedFixture(path.join(DATA, name), { records }, (dir) => {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'records.ndjson');
-    writeRunRecords(file, { records, startMs: BASE_MS, stepMs: 50 }, sequential(IMPORT_PROJECT, IMPORT_RUN));
+    // Lines as the Python library's RecordStore writes them: {"appended_at","record","sequence"}.
+    const line = sequential(IMPORT_PROJECT, IMPORT_RUN);
+    const appendedAt = (j: number) => `2026-11-27T03:43:13.${String(100000 + (j % 900000)).padStart(6, '0')}Z`;
+    writeRunRecords(file, { records, startMs: BASE_MS, stepMs: 50 }, (j, stage, atMs) =>
+      `{"appended_at":"${appendedAt(j)}","record":${line(j, stage, atMs)},"sequence":${j + 1}}`);
     checkCanonical(firstLines(file, 3000));
   });
   return { ...fx, file: path.join(fx.dir, 'records.ndjson') };

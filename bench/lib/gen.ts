@@ -10,7 +10,7 @@ import fse from 'fs-extra';
 import * as path from 'node:path';
 
 export const STAGES = ['ingest', 'preprocess', 'validate', 'train', 'evaluate'] as const;
-const PRODUCER = 'producer:bench.generator';
+const PRODUCER = 'bench.generator';
 export const BASE_MS = Date.parse('2025-03-18T02:00:00Z');
 const WRITE_CHUNK_LINES = 20_000;
 
@@ -55,17 +55,17 @@ export function recordLine(project: string, run: string, id: string, stage: stri
       const unit = float ? '' : '"unit":"rows",';
       payload =
         `{"aggregation_scope":"step","metric_key":"${stage}.m${i % 7}",` +
-        `"tags":{"shard":${i % 16}},${unit}"value":${value},"value_type":"${float ? 'float' : 'integer'}"}`;
+        `"tags":{"shard":"${i % 16}"},${unit}"value":${value},"value_type":"${float ? 'float' : 'integer'}"}`;
       break;
     }
     case 'event':
       payload =
-        `{"attributes":{"batch":${i}},"event_key":"${stage}.batch_done","level":"info",` +
+        `{"attributes":{"batch":${i}},"event_key":"${stage}.batch-done","level":"info",` +
         `"message":"batch ${i} done","origin_marker":"explicit_capture"}`;
       break;
     case 'warning':
       payload =
-        `{"attributes":{"batch":${i},"rows_dropped":${i % 97}},"event_key":"${stage}.rows_dropped","level":"warning",` +
+        `{"attributes":{"batch":${i},"rows_dropped":${i % 97}},"event_key":"${stage}.rows-dropped","level":"warning",` +
         `"message":"batch ${i} dropped ${i % 97} rows","origin_marker":"explicit_capture"}`;
       break;
     case 'degraded':

@@ -53,7 +53,7 @@ export const EXAMPLES: Record<string, string> = {
 Examples:
   $ contexta init --project nightly-ml-pipeline
   $ export CONTEXTA_PROJECT=nightly-ml-pipeline CONTEXTA_RUN=nightly-day4
-  $ CONTEXTA_STAGE=validate contexta record metric validate.rows_out 0 --unit rows
+  $ CONTEXTA_STAGE=validate contexta record metric validate.rows-out 0 --unit rows
   $ contexta runs
   $ contexta diagnose --all --json | jq '.issues[] | select(.severity == "error")'
 
@@ -76,6 +76,16 @@ overwrite files that differ.
 
 Examples:
   $ contexta seed && contexta runs && contexta diagnose --all`,
+  migrate: `
+Rewrites each records.ndjson and project/run/stage file in place (temp file + rename):
+producer:x.y refs become x.y, "_" in metric and event keys becomes "-", timestamps with
+an offset become UTC Z, tag values become text; every line is then stored exactly as
+the Python library stores it. Lines it cannot rewrite without loss are kept and counted.
+Marks the workspace format 2 (contexta 0.1.0 refuses format 2 rather than misread it).
+
+Examples:
+  $ contexta migrate --dry-run
+  $ contexta migrate && contexta diagnose --all`,
   record: `
 Context comes from --project/--run/--stage or CONTEXTA_PROJECT, CONTEXTA_RUN,
 CONTEXTA_STAGE. Missing project/run/stage entries are created (status open) on
@@ -84,7 +94,7 @@ first use. Invalid input is refused whole: exit 2, nothing written.
 Examples:
   $ contexta record run start --project p --run nightly-day4
   $ contexta record stage start --stage validate
-  $ contexta record metric validate.rows_out 0 --unit rows
+  $ contexta record metric validate.rows-out 0 --unit rows
   $ contexta record degraded validate.empty_dataframe --severity error \\
       --summary "0 rows after schema migration" --attr row_count=0
   $ contexta record stage end --status completed
@@ -102,12 +112,12 @@ Examples:
 
 Examples:
   $ contexta record metric train.loss 2.31
-  $ contexta record metric rows_out 0 --unit rows --scope stage --tag source=warehouse`,
+  $ contexta record metric rows-out 0 --unit rows --scope stage --tag source=warehouse`,
   'record event': `${VALUES.level}
 ${VALUES.origin}
 
 Examples:
-  $ contexta record event validate.schema_mismatch "column label missing" --level warning
+  $ contexta record event validate.schema-mismatch "column label missing" --level warning
   $ contexta record event train.finished "done" --attr epochs=10 --attr early_stop=false`,
   'record degraded': `${VALUES.degraded}
 ${VALUES.origin}
@@ -216,7 +226,7 @@ OPENLINEAGE_URL (+ OPENLINEAGE_ENDPOINT, OPENLINEAGE_API_KEY); OPENLINEAGE_NAMES
 Examples:
   $ contexta export openlineage nightly-day1
   $ contexta export openlineage --since 2025-03-19T00:00:00Z -o lineage.jsonl
-  $ contexta export openlineage --all --output-rows validate.validate.rows_out
+  $ contexta export openlineage --all --output-rows validate.validate.rows-out
   $ OPENLINEAGE_URL=http://marquez:5000 contexta export openlineage --all --to-transport`,
   emit: `
 Undelivered events wait in .contexta/outbox/ and go out with the next event or

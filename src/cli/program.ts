@@ -59,6 +59,14 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
   addRecordCommands(program, action);
 
   program
+    .command('migrate')
+    .description('rewrite lines and documents contexta 0.1.0 wrote into the record contract shared with the Python library')
+    .option('--dry-run', 'list what would change; change nothing')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', EXAMPLES.migrate)
+    .action(action(async () => (await import('../commands/migrate')).migrate));
+
+  program
     .command('exec')
     .description('run one pipeline stage (or, with --run-level, a whole pipeline) and record how it went')
     .argument('<command...>', 'the command to run, after -- (its own options pass through untouched)')

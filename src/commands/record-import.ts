@@ -65,14 +65,19 @@ export function recordImport(ctx: CliContext, raw: RawOptions): number {
     if (!fromStdin) fs.closeSync(fd);
   }
   const journalSource = fromStdin ? 'standard input' : path.resolve(ctx.cwd, opts.file!);
-  const { runs, dropped } = applyImport(openForWrite(ctx), plan, { source: journalSource, now: ctx.now().toISOString(), knownSizes });
+  const { runs, documents, dropped } = applyImport(openForWrite(ctx), plan, { source: journalSource, now: ctx.now().toISOString(), knownSizes });
   const imported = plan.records - dropped;
   const present = plan.alreadyPresent + dropped;
   if (opts.json) {
-    writeJson(ctx, { imported, already_present: present, runs });
+    // `documents` only when the input held project/run/stage documents (the record-only shape is unchanged).
+    writeJson(ctx, { imported, already_present: present, runs, ...(plan.documents.size ? { documents } : {}) });
   } else {
     const skipped = present ? ` (${present} already present, skipped)` : '';
-    ctx.stdout.write(`imported ${imported} record${imported === 1 ? '' : 's'} into ${runs.join(', ')}${skipped}\n`);
+    const written = documents.created + documents.updated;
+    const docs = plan.documents.size
+      ? `; ${written} project/run/stage document${written === 1 ? '' : 's'} written${documents.unchanged ? `, ${documents.unchanged} unchanged` : ''}`
+      : '';
+    ctx.stdout.write(`imported ${imported} record${imported === 1 ? '' : 's'} into ${runs.join(', ')}${skipped}${docs}\n`);
   }
   return 0;
 }

@@ -5,6 +5,7 @@ import { AGGREGATION_SCOPES } from '../schema/enums';
 import type { CliContext, RawOptions } from './context';
 import { factContext, keyValues, openForWrite, resolveFactTarget } from './record-context';
 import { parseOptions } from './options';
+import { markFloat } from '../schema/fields';
 
 export const RecordMetricOptions = z.object({
   key: z.string().check(z.minLength(1, { error: 'must not be empty' })),
@@ -33,8 +34,11 @@ export function recordMetric(ctx: CliContext, raw: RawOptions): number {
     value_type: opts.valueType ?? (integer ? 'integer' : 'float'),
     unit: opts.unit,
     aggregation_scope: opts.scope ?? (target.stage ? 'stage' : 'run'),
-    tags: keyValues(opts.tag, 'tag'),
+    // The shared contract's tags are text (a number typed as --tag shard=3 is stored "3").
+    tags: Object.fromEntries(Object.entries(keyValues(opts.tag, 'tag')).map(([k, v]) => [k, String(v)])),
   };
+  // `--value 2.0` is a float to the Python library: stored 2.0, not 2.
+  if (/[.eE]/.test(opts.value)) markFloat(payload, 'value');
   const record = recordFact(() => openForWrite(ctx), fact, buildRecord(fact, 'metric', payload));
   ctx.stdout.write(`${record.envelope.record_ref}\n`);
   return 0;

@@ -1,12 +1,17 @@
 /** Metadata documents: workspace.json, project.json, run.json, stages/<stage>.json. */
 import * as z from 'zod/mini';
 import { STATUSES } from './enums';
-import { Timestamp } from './records';
+import { Timestamp } from './legacy-records';
 import { REF_MAX } from './refs';
 
 export const WORKSPACE_FORMAT = 'contexta-workspace';
-/** Bump when a change would make an older contexta misread the workspace. */
-export const WORKSPACE_FORMAT_VERSION = 1;
+/**
+ * Bump when a change would make an older contexta misread the workspace.
+ * 2: records in the shared contract (`contexta.cli` producer, `-` keys), which 0.1.0
+ * (format 1) would report as unreadable. This version reads format 1 too;
+ * `contexta migrate` rewrites a format-1 workspace and marks it 2.
+ */
+export const WORKSPACE_FORMAT_VERSION = 2;
 
 export const WorkspaceInfo = z.looseObject({
   format: z.literal(WORKSPACE_FORMAT),

@@ -46,16 +46,17 @@ test('runs --json lists the three completed runs, newest first, five completed s
     assert.equal(r.name, `nightly-day${day}`);
     assert.equal(r.status, 'completed');
     assert.equal(r.started_at, `${DAYS[day - 1]}T02:00:00Z`);
-    assert.equal(r.ended_at, `${DAYS[day - 1]}T02:25:00Z`);
+    assert.equal(r.ended_at, `${DAYS[day - 1]}T04:30:00Z`);
     assert.deepEqual(
       r.stages.map((s: any) => ({ name: s.name, status: s.status })),
       SEED_STAGES.map((name) => ({ name, status: 'completed' })),
     );
     // The bad stage is visible at a glance: validate carries the error.
-    assert.deepEqual(r.issue_counts, { error: 1, warning: 2, info: 0 });
+    // ingest, preprocess and validate record no metric: one info each (the library's own case study).
+    assert.deepEqual(r.issue_counts, { error: 1, warning: 2, info: 3 });
     assert.deepEqual(
       r.stages.find((s: any) => s.name === 'validate').issue_counts,
-      { error: 1, warning: 1, info: 0 },
+      { error: 1, warning: 1, info: 1 },
     );
   });
 });
@@ -88,21 +89,24 @@ test('diagnose nightly-day1 --json: exactly one error, the degraded record in va
       origin_marker: 'explicit_capture',
       attributes: { row_count: 0, expected_minimum_rows: 10000, stage: 'validate' },
     },
-    evidence: [`record:${SEED_PROJECT}.nightly-day1.validate-empty-dataframe`],
+    evidence: [`record:${SEED_PROJECT}.nightly-day1.r00003`],
   });
-  // The two warning events of the case study, in pipeline order.
+  // Issues in pipeline order: the two warning events of the case study, and stages without metrics.
   assert.deepEqual(
     doc.issues.map((i: any) => [i.severity, i.code, i.stage]),
     [
+      ['info', 'stage_without_metrics', 'ingest'],
+      ['info', 'stage_without_metrics', 'preprocess'],
       ['error', 'degraded_record', 'validate'],
       ['warning', 'event_warning', 'validate'],
+      ['info', 'stage_without_metrics', 'validate'],
       ['warning', 'event_warning', 'evaluate'],
     ],
   );
-  assert.deepEqual(doc.counts, { error: 1, warning: 2, info: 0 });
+  assert.deepEqual(doc.counts, { error: 1, warning: 2, info: 3 });
   assert.deepEqual(
     doc.runs.map((x: any) => ({ run_ref: x.run_ref, counts: x.counts })),
-    [{ run_ref: runRef(1), counts: { error: 1, warning: 2, info: 0 } }],
+    [{ run_ref: runRef(1), counts: { error: 1, warning: 2, info: 3 } }],
   );
 });
 
@@ -124,7 +128,7 @@ test('text output on a pipe has no colour even without NO_COLOR (colour only on 
 
 test('diagnose --all --json works for jq: every issue carries its run_ref; selecting errors gives one per night', () => {
   const doc = expectCode(run(['diagnose', '--all', '--json'], { cwd: tmp.dir }), 1).json();
-  assert.equal(doc.issues.length, 9);
+  assert.equal(doc.issues.length, 18);
   for (const issue of doc.issues) {
     assert.ok([runRef(1), runRef(2), runRef(3)].includes(issue.run_ref), JSON.stringify(issue));
     for (const key of ['severity', 'code', 'summary', 'run_ref', 'stage', 'subject_ref', 'details', 'evidence']) {
@@ -137,10 +141,10 @@ test('diagnose --all --json works for jq: every issue carries its run_ref; selec
     errors.map((i: any) => [i.run_ref, i.code, i.stage, i.summary]),
     [1, 2, 3].map((n) => [runRef(n), 'degraded_record', 'validate', SEED_SUMMARY]),
   );
-  assert.deepEqual(doc.counts, { error: 3, warning: 6, info: 0 });
+  assert.deepEqual(doc.counts, { error: 3, warning: 6, info: 9 });
   assert.deepEqual(
     doc.runs.map((x: any) => [x.run_ref, x.counts]),
-    [1, 2, 3].map((n) => [runRef(n), { error: 1, warning: 2, info: 0 }]),
+    [1, 2, 3].map((n) => [runRef(n), { error: 1, warning: 2, info: 3 }]),
   );
 });
 
@@ -149,7 +153,7 @@ test('diagnose --ndjson: one JSON object per line, the same issues as --json, sa
   const nd = expectCode(run(['diagnose', '--all', '--ndjson'], { cwd: tmp.dir }), 1);
   const lines = nd.stdout.split('\n');
   assert.equal(lines.pop(), '', 'ends with a newline');
-  assert.equal(lines.length, 9);
+  assert.equal(lines.length, 18);
   for (const line of lines) {
     assert.ok(line.startsWith('{') && line.endsWith('}'), line);
   }

@@ -69,7 +69,7 @@ test('default ./.contexta: init creates it here; a first record creates it too; 
   assert.deepEqual(first, { workspace: a.ws, created: true, project: null });
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(a.ws, 'workspace.json'), 'utf8')), {
     format: 'contexta-workspace',
-    format_version: 1,
+    format_version: 2,
   });
   const tree = treeSnapshot(a.dir, { mtimes: true });
   const [again, text] = await Promise.all([
@@ -227,14 +227,14 @@ test('snapshot --json shape: {run, stages[...], records[{envelope, payload}]} wi
   assert.equal(snap.run.name, 'nightly-day1');
   assert.equal(snap.run.status, 'completed');
   assert.equal(snap.run.started_at, '2025-03-18T02:00:00Z');
-  assert.equal(snap.run.ended_at, '2025-03-18T02:25:00Z');
+  assert.equal(snap.run.ended_at, '2025-03-18T04:30:00Z');
 
-  const minutes = [[0, 6], [6, 14], [14, 15], [15, 21], [21, 25]];
-  const at = (m: number) => `2025-03-18T02:${String(m).padStart(2, '0')}:00Z`;
+  const times = [['02:00', '02:20'], ['02:20', '02:50'], ['02:50', '03:00'], ['03:00', '04:00'], ['04:00', '04:30']];
+  const at = (t: string) => `2025-03-18T${t}:00Z`;
   const counts = [
-    { event: 1, metric: 1, span: 0, degraded: 0 },
-    { event: 1, metric: 1, span: 0, degraded: 0 },
-    { event: 1, metric: 1, span: 0, degraded: 1 },
+    { event: 1, metric: 0, span: 0, degraded: 0 },
+    { event: 1, metric: 0, span: 0, degraded: 0 },
+    { event: 1, metric: 0, span: 0, degraded: 1 },
     { event: 1, metric: 2, span: 0, degraded: 0 },
     { event: 1, metric: 1, span: 0, degraded: 0 },
   ];
@@ -253,14 +253,14 @@ test('snapshot --json shape: {run, stages[...], records[{envelope, payload}]} wi
       stage_execution_ref: `stage:${SEED_PROJECT}.nightly-day1.${SEED_STAGES[i]}`,
       stage_name: SEED_STAGES[i],
       status: 'completed',
-      started_at: at(minutes[i][0]),
-      ended_at: at(minutes[i][1]),
+      started_at: at(times[i][0]),
+      ended_at: at(times[i][1]),
       order_index: i,
       record_counts: counts[i],
     });
   });
 
-  assert.equal(snap.records.length, 12);
+  assert.equal(snap.records.length, 9);
   for (const record of snap.records) {
     assert.deepEqual(Object.keys(record).sort(), ['envelope', 'payload']);
     assert.equal(record.envelope.run_ref, `run:${SEED_PROJECT}.nightly-day1`);
@@ -282,9 +282,6 @@ test('snapshot --json shape: {run, stages[...], records[{envelope, payload}]} wi
     snap.records.filter((r: any) => r.envelope.record_type === 'metric').map((r: any) => [r.payload.metric_key, r.payload.value]),
   );
   assert.deepEqual(metrics, {
-    'ingest.rows_read': 48213,
-    'preprocess.rows_out': 47950,
-    'validate.rows_out': 0,
     'train.loss': 2.31,
     'train.accuracy': 0.11,
     'eval.accuracy': 0.12,
@@ -335,7 +332,7 @@ test('a torn record line is reported with its file and line number; the rest of 
   assert.equal(torn[0].details.line, lines + 1);
   assert.ok(doc.issues.some((i: any) => i.code === 'degraded_record' && i.summary === SEED_SUMMARY));
   const snap = expectCode(run(['snapshot', 'nightly-day2', '--json'], { cwd: tmp.dir }), 0).json();
-  assert.equal(snap.records.length, 12);
+  assert.equal(snap.records.length, 9);
 });
 
 test('runs are ordered by when they started, whatever zone offset their timestamps carry', async () => {
@@ -378,7 +375,7 @@ test('the read cache: outside the workspace, same answers warm, invalidated by a
   assert.deepEqual(treeSnapshot(s.dir, { mtimes: true }), tree, 'read commands wrote into the workspace');
   expectCode(run(['record', 'metric', 'late.metric', '1', '--project', SEED_PROJECT, '--run', 'nightly-day2'], { cwd: s.dir, env }), 0);
   const after = expectCode(run(['runs', '--json'], { cwd: s.dir, env }), 0).json() as { runs: { name: string; record_count: number }[] };
-  assert.equal(after.runs.find((r) => r.name === 'nightly-day2')!.record_count, 13);
+  assert.equal(after.runs.find((r) => r.name === 'nightly-day2')!.record_count, 10);
   const off = expectCode(run(['runs', '--json'], { cwd: s.dir, env: { CONTEXTA_CACHE: 'off' } }), 0).json();
   assert.deepEqual(off, after);
 });

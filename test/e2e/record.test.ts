@@ -223,7 +223,7 @@ test('--attr values that look like numbers or booleans are stored typed; --tag v
     env,
   );
   const metricRef = await rec(['metric', 'train.loss', '2.50', '--tag', 'shard=3', '--tag', 'region=eu', '--tag', 'warm=true'], env);
-  const negativeRef = await rec(['metric', 'train.loss_delta', '-0.5'], env);
+  const negativeRef = await rec(['metric', 'train.loss-delta', '-0.5'], env);
   const snap = expectCode(run(['snapshot', 'typed', '--project', 'shop', '--json'], { cwd: tmp.dir }), 0).json();
   const byRef = new Map(snap.records.map((r: any) => [r.envelope.record_ref, r]));
 

@@ -237,7 +237,7 @@ export function metricRecord(project: string, run: string, id: string, extra: { 
       record_type: 'metric',
       recorded_at: T1,
       observed_at: T0,
-      producer_ref: 'producer:reliability-test',
+      producer_ref: 'reliability-test',
       run_ref: `run:${project}.${run}`,
       ...(extra.stage ? { stage_execution_ref: `stage:${project}.${run}.${extra.stage}` } : {}),
       correlation_refs: {},

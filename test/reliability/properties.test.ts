@@ -1,9 +1,10 @@
 /**
  * Property-based tests (fast-check), in-process against the core modules:
  *
- * 1. Arbitrary valid records round-trip byte-stable: import → snapshot gives back
- *    each input record in canonical form, and re-importing the snapshot output into
- *    a fresh workspace writes identical bytes.
+ * 1. Arbitrary valid records (shared contract: defaults omitted or given, nulls,
+ *    any text and JSON in attributes) round-trip byte-stable: import stores each as
+ *    the contract normalizes it, snapshot gives it back, and re-importing the
+ *    snapshot output into a fresh workspace writes identical bytes.
  * 2. Mutated records (a required field dropped, a wrong enum value, a wrong type,
  *    a bad ref) are refused by checkRecord and by planImport — naming the line and
  *    the field — and the workspace is left unchanged.
@@ -17,12 +18,15 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { canonicalLine } from '../../src/core/writing/canonical';
+import { parseJsonLine } from '../../src/core/writing/json-line';
 import { ContextaError } from '../../src/core/errors';
 import { applyImport, planImport } from '../../src/core/writing/import';
 import { buildSnapshotReport } from '../../src/core/reading/reports-build';
 import { checkRecord } from '../../src/core/writing/validate';
 import { initWorkspace, type Workspace } from '../../src/core/storage/workspace';
 import { treeFingerprint } from './helpers';
+import { pyStrip } from '../../src/schema/text';
+import { normalizeTimestamp } from '../../src/schema/timestamps';
 
 const ROUND_TRIP_RUNS = 150;
 const MUTATION_RUNS = 300;
@@ -53,17 +57,27 @@ const component = fc
   .map((parts) => parts.join('-'))
   .filter((c) => c.length <= 63);
 
-/** Any text, including astral characters, lone surrogates, NUL, quotes, newlines. */
-const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ maxLength: 20 }), fc.constantFrom('', '\u0000', '"\\\n\r\t', '\ud800', '😀', 'é'));
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Any text, including astral characters, NUL, quotes, newlines, padding (not lone surrogates: contexta refuses those). */
+const text = fc
+  .oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ maxLength: 20 }), fc.constantFrom('', '\u0000', '"\\\n\r\t', '  padded  ', '😀', 'é'))
+  .filter((s) => !LONE_SURROGATE.test(s));
+/** Text the library keeps: not blank once stripped. */
+const solid = text.filter((s) => pyStrip(s) !== '');
 /** Keys that are easy to lose in JavaScript objects are generated on purpose. */
-const key = fc.oneof(fc.string({ unit: 'binary', maxLength: 10 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', '', 'a.b', '0', '10', '-1'));
+const key = fc
+  .oneof(fc.string({ unit: 'binary', maxLength: 10 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'a.b', '0', '10', '-1'))
+  .filter((k) => pyStrip(k) !== '' && !LONE_SURROGATE.test(k));
+/** Integers JSON writes as 16+ digits are beyond ±2^53: contexta refuses them (docs/contract.md). */
+const exact = (v: number) => !(Number.isInteger(v) && !Number.isSafeInteger(v) && Math.abs(v) < 1e21);
+const double = fc.double({ noNaN: true, noDefaultInfinity: true }).filter(exact);
 const jsonLeaf = fc.oneof(
   text,
   fc.boolean(),
   fc.constant(null),
   fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(0, -0, 1e-7, 1e21, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, Number.MIN_VALUE, -Number.MAX_VALUE),
+  double,
+  fc.constantFrom(0, -0, 1e-7, 1e21, Number.MAX_SAFE_INTEGER, Number.MIN_VALUE, -Number.MAX_VALUE),
 );
 const jsonValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, jsonLeaf, tie('array'), tie('object')),
@@ -72,19 +86,14 @@ const jsonValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 })).value;
 const dict = fc.dictionary(key, jsonValue, { maxKeys: 4 });
 
-/** ISO-8601 with a zone, fractional seconds of 0-9 digits, Z or an offset; returns [text, ms]. */
+/** ISO-8601 in UTC, fractional seconds of 0-9 digits. */
 const MIN_MS = Date.UTC(1970, 0, 2);
 const MAX_MS = Date.UTC(2200, 0, 1);
-function isoAt(ms: number, fracDigits: number, extra: string, offsetMin: number): string {
-  const local = new Date(ms + offsetMin * 60_000).toISOString(); // wall clock in the offset's zone
-  const base = local.slice(0, 19);
-  const millis = local.slice(20, 23);
-  const frac = fracDigits === 0 ? '' : `.${(millis + extra).slice(0, fracDigits)}`;
-  const zone =
-    offsetMin === 0 && fracDigits % 2 === 0
-      ? 'Z'
-      : `${offsetMin < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offsetMin) / 60)).padStart(2, '0')}:${String(Math.abs(offsetMin) % 60).padStart(2, '0')}`;
-  return `${base}${frac}${zone}`;
+function isoAt(ms: number, fracDigits: number, extra: string, _offsetMin: number): string {
+  // The shared contract reads UTC `Z` timestamps only (offsets are refused by the library).
+  const iso = new Date(ms).toISOString();
+  const frac = fracDigits === 0 ? '' : `.${(iso.slice(20, 23) + extra).slice(0, fracDigits)}`;
+  return `${iso.slice(0, 19)}${frac}Z`;
 }
 /** A timestamp whose parsed value (ms precision) is exactly `ms` rounded down to the digits shown. */
 const timestampAt = (ms: fc.Arbitrary<number>) =>
@@ -94,7 +103,13 @@ const timestampAt = (ms: fc.Arbitrary<number>) =>
 /** [observed_at, recorded_at] with recorded >= observed as parsed. */
 const timePair = fc
   .tuple(fc.integer({ min: MIN_MS, max: MAX_MS }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 86_400_000 })))
-  .chain(([t, d]) => fc.tuple(timestampAt(fc.constant(t - (t % 1000))), timestampAt(fc.constant(t - (t % 1000) + d))));
+  .chain(([t, d]) => fc.tuple(timestampAt(fc.constant(t - (t % 1000))), timestampAt(fc.constant(t - (t % 1000) + d))))
+  // Later also as normalized text (the library compares the text): see docs/contract.md.
+  .filter(([a, b]) => {
+    const x = normalizeTimestamp(a);
+    const y = normalizeTimestamp(b);
+    return x.ok && y.ok && y.value >= x.value && y.ms >= x.ms;
+  });
 
 const ENUMS = {
   record_type: ['event', 'metric', 'span', 'degraded'],
@@ -109,7 +124,12 @@ const ENUMS = {
   origin_marker: ['explicit_capture', 'assisted_capture', 'wrapped_capture', 'imported', 'inferred', 'replayed'],
 } as const;
 const oneOf = <T>(values: readonly T[]) => fc.constantFrom(...values);
-const anyRef = fc.tuple(fc.stringMatching(/^[a-z][a-z0-9_-]{0,6}$/), fc.array(component, { minLength: 1, maxLength: 3 })).map(([k, parts]) => `${k}:${parts.join('.')}`);
+/** A ref of a kind outside the core kinds (whose arity is fixed): `x…:a.b`. */
+const anyRef = fc.tuple(fc.stringMatching(/^x[a-z0-9_]{0,6}$/), fc.array(component, { minLength: 1, maxLength: 3 })).map(([k, parts]) => `${k}:${parts.join('.')}`);
+const dotToken = fc.array(fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), { minLength: 1, maxLength: 3 }).map((p) => p.join('.'));
+const snakeToken = fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/);
+const dotSnakeToken = fc.array(snakeToken, { minLength: 1, maxLength: 3 }).map((p) => p.join('.'));
+const tags = fc.dictionary(key, solid, { maxKeys: 3 });
 /** Optional fields: absent, null (Python's None) or a value. */
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.oneof(fc.constant(undefined), fc.constant(null), arb);
 /** Fields with a default: absent or given. */
@@ -117,51 +137,49 @@ const defaulted = <T>(arb: fc.Arbitrary<T>) => fc.oneof(fc.constant(undefined), 
 
 const payloads = {
   event: fc.record({
-    event_key: text.filter((s) => s.length > 0),
+    event_key: dotToken,
     level: oneOf(ENUMS.level),
-    message: text,
+    message: solid,
     subject_ref: optional(anyRef),
     attributes: defaulted(dict),
-    origin_marker: oneOf(ENUMS.origin_marker),
+    origin_marker: defaulted(oneOf(ENUMS.origin_marker)),
   }),
   metric: fc.record({
-    metric_key: text.filter((s) => s.length > 0),
-    value: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
-    value_type: fc.constantFrom('integer', 'float', 'ratio'),
-    unit: optional(text),
-    aggregation_scope: oneOf(ENUMS.aggregation_scope),
+    metric_key: dotToken,
+    value: fc.oneof(fc.integer(), double),
+    value_type: fc.constantFrom('integer', 'float', 'ratio', 'float64'),
+    unit: optional(solid),
+    aggregation_scope: defaulted(oneOf(ENUMS.aggregation_scope)),
     subject_ref: optional(anyRef),
-    slice_ref: optional(anyRef),
-    tags: defaulted(dict),
-    summary_basis: optional(text),
+    slice_ref: optional(dotSnakeToken),
+    tags: optional(tags),
+    summary_basis: optional(snakeToken),
   }),
-  span: fc.tuple(timePair, text.filter((s) => s.length > 0)).chain(([[start, end], id]) =>
+  span: fc.tuple(timePair, solid).chain(([[start, end], id]) =>
     fc.record({
       span_id: fc.constant(id),
-      trace_id: text.filter((s) => s.length > 0),
-      parent_span_id: optional(text),
-      span_name: text.filter((s) => s.length > 0),
+      trace_id: solid,
+      parent_span_id: optional(solid),
+      span_name: solid,
       started_at: fc.constant(start),
       ended_at: fc.constant(end),
       status: oneOf(ENUMS.status),
       span_kind: oneOf(ENUMS.span_kind),
       attributes: defaulted(dict),
-      linked_refs: defaulted(fc.array(text, { maxLength: 3 })),
+      linked_refs: optional(fc.array(anyRef, { maxLength: 3 })),
     }),
   ),
   degraded: fc.record({
-    issue_key: text.filter((s) => s.length > 0),
+    issue_key: dotSnakeToken,
     category: oneOf(ENUMS.category),
     severity: oneOf(ENUMS.severity),
-    summary: text.filter((s) => s.length > 0),
+    summary: solid,
     subject_ref: optional(anyRef),
-    origin_marker: oneOf(ENUMS.origin_marker),
-    attributes: defaulted(dict),
+    origin_marker: defaulted(oneOf(ENUMS.origin_marker)),
+    attributes: optional(dict),
   }),
 };
 
-/** Fields a newer writer may add: loose objects keep them. */
-const extraFields = fc.dictionary(fc.stringMatching(/^x_[a-z_]{1,8}$/), jsonValue, { maxKeys: 2 });
 
 const dropUndefined = (o: Record<string, unknown>) => {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
@@ -175,32 +193,26 @@ const validRecord = (id: string) =>
       .record({
         times: timePair,
         stage: optional(component),
-        corr: defaulted(fc.oneof(fc.constant({}), fc.record({ trace_id: optional(text), session_id: optional(text) }, { requiredKeys: [] }))),
-        completeness: oneOf(ENUMS.completeness_marker),
-        degradation: type === 'degraded' ? oneOf(ENUMS.degradation_marker.filter((m) => m !== 'none')) : oneOf(ENUMS.degradation_marker),
-        batch: optional(anyRef),
-        extensions: defaulted(fc.array(jsonValue, { maxLength: 2 })),
-        envExtra: extraFields,
-        payloadExtra: extraFields,
+        corr: defaulted(fc.oneof(fc.constant({}), fc.record({ trace_id: optional(solid), session_id: optional(solid) }, { requiredKeys: [] }))),
+        completeness: defaulted(oneOf(ENUMS.completeness_marker.filter((m) => type === 'degraded' || m !== 'absent'))),
+        degradation: type === 'degraded' ? oneOf(ENUMS.degradation_marker.filter((m) => m !== 'none')) : defaulted(oneOf(ENUMS.degradation_marker)),
+        extensions: optional(fc.constant([])),
       })
       .map((g) => {
         const envelope = dropUndefined({
-          ...g.envExtra,
           record_ref: `record:${PROJECT}.${RUN}.${id}`,
           record_type: type,
           recorded_at: g.times[1],
           observed_at: g.times[0],
-          producer_ref: 'producer:prop.test',
+          producer_ref: 'prop.test',
           run_ref: `run:${PROJECT}.${RUN}`,
           stage_execution_ref: g.stage === undefined || g.stage === null ? g.stage : `stage:${PROJECT}.${RUN}.${g.stage}`,
-          batch_execution_ref: g.batch,
           correlation_refs: g.corr === undefined ? undefined : dropUndefined({ ...g.corr }),
           completeness_marker: g.completeness,
           degradation_marker: g.degradation,
-          schema_version: '1.0.0',
           extensions: g.extensions,
         });
-        return { envelope, payload: dropUndefined({ ...g.payloadExtra, ...(payload as Record<string, unknown>) }) };
+        return { envelope, payload: dropUndefined({ ...(payload as Record<string, unknown>) }) };
       }),
   );
 
@@ -231,6 +243,18 @@ function canon(v: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canon(Object.getOwnPropertyDescriptor(o, k)!.value)}`).join(',')}}`;
 }
 
+/** Members whose value is null, left out at every depth (Python's to_payload drops them). */
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== null) Object.defineProperty(out, k, { value: dropNulls(x), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- properties
 
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -250,14 +274,15 @@ describe('property: valid records round-trip byte-stable through import and snap
         const snap = buildSnapshotReport(ws1, { project: PROJECT, name: RUN });
         assert.deepEqual(snap.unreadable, []);
         assert.equal(snap.records.length, recs.length);
+        // What the library would store: the record as the contract normalizes it, serialized.
+        const stored = recs.map((r) => canonicalLine(checkRecord(parseJsonLine(JSON.stringify(r))).record));
         snap.records.forEach((got, i) => {
-          assert.equal(canonicalLine(got), canonicalLine(recs[i]), `record ${i + 1} changed on the way`);
-          assert.equal(canon(got), canon(recs[i]), `record ${i + 1} lost or changed a field`);
-          assert.equal(canonicalLine(recs[i]), canon(recs[i]), 'canonicalLine agrees with the oracle');
+          // An independent check of the fields: key order aside, the same JSON (nulls dropped).
+          assert.equal(canon(dropNulls(got)), canon(dropNulls(JSON.parse(stored[i]))), `record ${i + 1} lost or changed a field`);
         });
 
         const log1 = fs.readFileSync(path.join(ws1.root, 'projects', PROJECT, 'runs', RUN, 'records.ndjson'));
-        assert.equal(log1.toString('utf8'), recs.map((r) => canon(r)).join('\n') + '\n', 'stored lines are the canonical lines');
+        assert.equal(log1.toString('utf8'), stored.join('\n') + '\n', 'stored lines are the normalized canonical lines');
 
         // The snapshot's records, as `snapshot --json | jq -c '.records[]'` would print them.
         const ws2 = freshWorkspace();
@@ -276,12 +301,12 @@ describe('property: valid records round-trip byte-stable through import and snap
 
 // ---------------------------------------------------------------- mutations
 
-const REQUIRED_ENVELOPE = ['record_ref', 'record_type', 'recorded_at', 'observed_at', 'producer_ref', 'run_ref', 'completeness_marker', 'degradation_marker', 'schema_version'];
+const REQUIRED_ENVELOPE = ['record_ref', 'record_type', 'recorded_at', 'observed_at', 'producer_ref', 'run_ref'];
 const REQUIRED_PAYLOAD: Record<string, string[]> = {
-  event: ['event_key', 'level', 'message', 'origin_marker'],
-  metric: ['metric_key', 'value', 'value_type', 'aggregation_scope'],
+  event: ['event_key', 'level', 'message'],
+  metric: ['metric_key', 'value', 'value_type'],
   span: ['span_id', 'trace_id', 'span_name', 'started_at', 'ended_at', 'status', 'span_kind'],
-  degraded: ['issue_key', 'category', 'severity', 'summary', 'origin_marker'],
+  degraded: ['issue_key', 'category', 'severity', 'summary'],
 };
 const ENUM_FIELDS: Record<string, string[]> = {
   envelope: ['record_type', 'completeness_marker', 'degradation_marker'],
@@ -316,7 +341,7 @@ const mutationFor = (rec: any): fc.Arbitrary<Mutation> => {
   const options: fc.Arbitrary<Mutation>[] = [
     oneOf(REQUIRED_ENVELOPE).map((f) => ({ kind: 'drop', field: `envelope.${f}`, apply: (r: any) => delete r.envelope[f] })),
     oneOf(REQUIRED_PAYLOAD[type]).map((f) => ({ kind: 'drop', field: `payload.${f}`, apply: (r: any) => delete r.payload[f] })),
-    fc.tuple(oneOf([...ENUM_FIELDS.envelope.map((f) => `envelope.${f}`), ...ENUM_FIELDS[type].map((f) => `payload.${f}`)]), fc.constantFrom('bogus', 'ERROR', 'Info', '', 'none ', 'constructor', '__proto__'))
+    fc.tuple(oneOf([...ENUM_FIELDS.envelope.map((f) => `envelope.${f}`), ...ENUM_FIELDS[type].map((f) => `payload.${f}`)]), fc.constantFrom('bogus', 'ERROR', 'Info', '', 'non e', 'constructor', '__proto__'))
       .map(([field, v]) => ({ kind: 'enum', field, apply: (r: any) => setAt(r, field, v) })),
     fc.constantFrom(...[...Object.entries(FIELD_TYPES.envelope).map(([f, t]) => [`envelope.${f}`, t]), ...Object.entries(FIELD_TYPES[type]).map(([f, t]) => [`payload.${f}`, t])] as [string, keyof typeof WRONG_TYPE][])
       .chain(([field, t]) => oneOf(WRONG_TYPE[t]).map((v) => ({ kind: 'type', field, apply: (r: any) => setAt(r, field, v) }))),
@@ -328,8 +353,8 @@ const mutationFor = (rec: any): fc.Arbitrary<Mutation> => {
       { kind: 'ref', field: 'envelope.stage_execution_ref', apply: (r: any) => (r.envelope.stage_execution_ref = `stage:${PROJECT}.${RUN}`) },
       { kind: 'ref', field: 'envelope.run_ref', apply: (r: any) => (r.envelope.run_ref = 'run:../../etc') },
       { kind: 'ref', field: 'envelope.run_ref', apply: (r: any) => (r.envelope.run_ref = `run:${PROJECT}.UPPER`) },
-      // 'No Kind' is neither the library's dot token nor a kind:value ref.
-      { kind: 'ref', field: 'envelope.producer_ref', apply: (r: any) => (r.envelope.producer_ref = 'No Kind') },
+      { kind: 'ref', field: 'envelope.producer_ref', apply: (r: any) => (r.envelope.producer_ref = 'producer:prop.test') },
+      { kind: 'key', field: 'envelope.producer_ref', apply: (r: any) => (r.envelope.producer_ref = 'Prop') },
     ),
   ];
   return fc.oneof(...options);
@@ -343,7 +368,7 @@ function setAt(rec: any, field: string, value: unknown): void {
 describe('property: mutated records are refused and leave the workspace unchanged', () => {
   it(`drop / wrong enum / wrong type / bad ref (${MUTATION_RUNS} cases)`, (t) => {
     const ws = freshWorkspace();
-    importText(ws, JSON.stringify({ envelope: { record_ref: `record:${PROJECT}.${RUN}.seed`, record_type: 'metric', recorded_at: '2025-03-18T02:00:00Z', observed_at: '2025-03-18T02:00:00Z', producer_ref: 'producer:x', run_ref: `run:${PROJECT}.${RUN}`, completeness_marker: 'complete', degradation_marker: 'none', schema_version: '1.0.0' }, payload: { metric_key: 'm', value: 1, value_type: 'integer', aggregation_scope: 'run' } }) + '\n');
+    importText(ws, JSON.stringify({ envelope: { record_ref: `record:${PROJECT}.${RUN}.seed`, record_type: 'metric', recorded_at: '2025-03-18T02:00:00Z', observed_at: '2025-03-18T02:00:00Z', producer_ref: 'x', run_ref: `run:${PROJECT}.${RUN}`, completeness_marker: 'complete', degradation_marker: 'none', schema_version: '1.0.0' }, payload: { metric_key: 'm', value: 1, value_type: 'integer', aggregation_scope: 'run' } }) + '\n');
     const before = treeFingerprint(ws.root, { mtimes: true });
     const kinds: Record<string, number> = {};
     let cases = 0;

@@ -1,12 +1,14 @@
 /**
- * certainlyValid is a fast path in front of the zod contract: it may decline a
- * valid record (zod then decides) but must never accept one zod refuses.
+ * certainlyValid is a fast path in front of the full contract: it may decline a
+ * valid record (the contract then decides) but must never accept one the contract
+ * refuses, nor one whose stored bytes would differ from the normalized record's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { certainlyValid } from '../../src/core/writing/quick-check';
 import { checkRecord } from '../../src/core/writing/validate';
+import { canonicalLine } from '../../src/core/writing/canonical';
 import { seedFiles } from '../../src/core/writing/seed';
 
 const seeded = seedFiles()
@@ -17,7 +19,7 @@ const seeded = seedFiles()
 const span = {
   envelope: { ...seeded[0].envelope, record_type: 'span', record_ref: 'record:nightly-ml-pipeline.nightly-day1.span-1' },
   payload: {
-    span_id: 's1', trace_id: 't1', span_name: 'load', started_at: '2025-03-18T02:00:00Z', ended_at: '2025-03-18T02:00:05.5Z',
+    span_id: 's1', trace_id: 't1', parent_span_id: 's0', span_name: 'load', started_at: '2025-03-18T02:00:00Z', ended_at: '2025-03-18T02:00:05.500000Z',
     status: 'ok', span_kind: 'io', attributes: {}, linked_refs: ['record:x.y.z'],
   },
 };
@@ -40,6 +42,9 @@ const HOSTILE = [
     null, undefined, Infinity, -Infinity, NaN, { trace_id: 5 }, { session_id: null }, ['a', 1], '', 'none', 'constructor', '__proto__', 'ERROR', 'Info', 0, -1, 1e308, true, [], {}, [1], { a: 1 },
     'run:p.r', 'record:p.r.x', 'stage:p.r.s', 'record:P.r.x', 'run:p', 'x:y', '2025-03-18T02:00:00Z', '2025-13-45T99:00:00Z',
     '2025-03-18T01:00:00Z', '2025-03-18T03:00:00+05:00', '1.0.0', 'capture_gap', 'error', 'warning', 'stage:nightly-ml-pipeline.nightly-day1.x',
+    ' padded ', 'a.b_c', 'a.b-c', 'producer:x', 'x.y', '2025-03-18T02:59:00.5Z', '2025-03-18T02:59:00.000000Z', '2025-02-29T00:00:00Z',
+    '2025-03-18 02:59:00Z', 'absent', { shard: 3 }, { shard: '3' }, { ' k ': 'v' }, [{ namespace: 'a.b', fields: { x: 1 } }],
+    'batch:nightly-ml-pipeline.nightly-day1.validate.b1', 'float64', 'Float',
 ];
 const hostile = fc.oneof(
   fc.constantFrom(...HOSTILE),
@@ -55,7 +60,7 @@ const paths = (rec: Record<string, Record<string, unknown>>) => [
   ['envelope', 'record_type'], ['envelope', 'degradation_marker'],
 ];
 
-test('never accepts a record the zod contract refuses: every single-field mutation', (t) => {
+test('never accepts a record the contract refuses, nor stores other bytes: every single-field mutation', (t) => {
   let cases = 0;
   for (const base of bases) {
     for (const [part, key] of paths(base)) {
@@ -65,7 +70,9 @@ test('never accepts a record the zod contract refuses: every single-field mutati
         else rec[part][key] = value;
         cases++;
         if (certainlyValid(rec)) {
-          assert.equal(checkRecord(rec).problems.length, 0, `fast path accepted ${part}.${key} = ${String(value)}`);
+          const full = checkRecord(rec);
+          assert.equal(full.problems.length, 0, `fast path accepted ${part}.${key} = ${String(value)}`);
+          assert.equal(canonicalLine(rec), canonicalLine(full.record), `fast path would store other bytes for ${part}.${key}`);
         }
       }
     }
@@ -74,7 +81,7 @@ test('never accepts a record the zod contract refuses: every single-field mutati
   t.diagnostic(`single-field mutations: ${cases} cases`);
 });
 
-test('never accepts a record the zod contract refuses (property, 3000 records with 1-2 random mutations)', () => {
+test('never accepts a record the contract refuses (property, 3000 records with 1-2 random mutations)', () => {
   let accepted = 0;
   let refused = 0;
   fc.assert(
@@ -90,7 +97,9 @@ test('never accepts a record the zod contract refuses (property, 3000 records wi
           else rec[part][key] = value;
         }
         const fast = certainlyValid(rec);
-        const zodOk = checkRecord(rec).problems.length === 0;
+        const full = checkRecord(rec);
+        const zodOk = full.problems.length === 0;
+        if (fast && zodOk) assert.equal(canonicalLine(rec), canonicalLine(full.record), 'same stored bytes');
         if (fast) accepted++;
         if (!zodOk) refused++;
         if (fast) assert.equal(zodOk, true, `fast path accepted a record zod refuses: ${JSON.stringify(rec)}`);

@@ -117,8 +117,8 @@ test('summary: counts per stage, keeps notable records, reports bad lines with n
   const lines = seededLines();
   fs.writeFileSync(file, `${lines.slice(0, 5).join('\n')}\nnot json\n\n${lines.slice(5).join('\n')}\n{"envelope":{"tor`);
   const s = summarizeRecords(file, 'run:nightly-ml-pipeline.nightly-day1');
-  assert.deepEqual(s.counts, { event: 5, metric: 6, span: 0, degraded: 1 });
-  assert.deepEqual(s.by_stage.validate, { event: 1, metric: 1, span: 0, degraded: 1 });
+  assert.deepEqual(s.counts, { event: 5, metric: 3, span: 0, degraded: 1 });
+  assert.deepEqual(s.by_stage.validate, { event: 1, metric: 0, span: 0, degraded: 1 });
   assert.deepEqual(s.notable.map((r) => r.envelope.record_type).sort(), ['degraded', 'event', 'event']);
   assert.deepEqual(s.unreadable.map((u) => u.line), [6, lines.length + 3]);
   assert.match(s.unreadable[1].reason, /torn line/);

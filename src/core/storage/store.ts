@@ -6,11 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContextaError } from '../errors';
-import { createFileExclusive, ensureDirInside, jsonText, readJsonFile, removeEmptyDirs, withLock, writeFileAtomic } from './fsio';
+import { createFileExclusive, ensureDirInside, readJsonFile, removeEmptyDirs, withLock, writeFileAtomic } from './fsio';
 import type { Workspace } from './workspace';
 import { Project, Run, StageExecution } from '../../schema/entities';
 import { componentProblem, projectRef, runRef, stageRef } from '../../schema/refs';
 import { problemsText, formatPath, describeIssue } from '../writing/validate';
+import { entityTextKeepingLegacy, libraryEntityText } from '../writing/entity-text';
 
 export type EntityKind = 'project' | 'run' | 'stage';
 
@@ -75,7 +76,7 @@ export function ensureProject(ws: Workspace, p: string, now: string, given: Give
   const project: Project = { project_ref: projectRef(p), name: given.project ?? p, created_at: now, tags: {} };
   // Lost a race with another first writer: that one's name must match too.
   let made = false;
-  undoOnFailure(created, () => (made = createFileExclusive(file, jsonText(project))));
+  undoOnFailure(created, () => (made = createFileExclusive(file, libraryEntityText('project', project))));
   if (!made) assertSameName('project', file, p, given.project);
 }
 
@@ -90,7 +91,7 @@ export function ensureRun(ws: Workspace, p: string, r: string, now: string, give
   const run: Run = { run_ref: runRef(p, r), project_ref: projectRef(p), name: given.run ?? r, status: 'open', started_at: now };
   // ENOSPC on run.json must not leave a run directory without its run.json behind.
   let made = false;
-  undoOnFailure(created, () => (made = createFileExclusive(file, jsonText(run))));
+  undoOnFailure(created, () => (made = createFileExclusive(file, libraryEntityText('run', run))));
   if (!made) assertSameName('run', file, r, given.run);
 }
 
@@ -123,7 +124,7 @@ export function ensureStage(ws: Workspace, p: string, r: string, s: string, now:
       started_at: now,
       order_index: stageFileNames(ws, p, r).length,
     };
-    createFileExclusive(file, jsonText(stage));
+    createFileExclusive(file, libraryEntityText('stage', stage));
   });
 }
 
@@ -161,7 +162,7 @@ export function updateRun(ws: Workspace, p: string, r: string, change: (run: Run
   ensureDirInside(ws.root, paths.run(ws, p, r));
   return withLock(file, () => {
     const next = checked<Run>(Run, change(readEntity(file, Run, 'run')), 'run');
-    writeFileAtomic(file, jsonText(next));
+    writeFileAtomic(file, entityTextKeepingLegacy('run', next));
     return next;
   });
 }
@@ -177,7 +178,7 @@ export function updateStage(
   ensureDirInside(ws.root, paths.stages(ws, p, r));
   return withLock(file, () => {
     const next = checked<StageExecution>(StageExecution, change(readEntity(file, StageExecution, 'stage')), 'stage');
-    writeFileAtomic(file, jsonText(next));
+    writeFileAtomic(file, entityTextKeepingLegacy('stage', next));
     return next;
   });
 }

@@ -15,7 +15,8 @@ import { SCHEMA_VERSION, type RecordType } from '../../schema/enums';
 import type { CanonicalRecord, Envelope } from '../../schema/records';
 import { recordRef, runRef, stageRef } from '../../schema/refs';
 
-export const PRODUCER_REF = 'producer:contexta.cli';
+/** The library's producer_ref grammar: a lowercase dot token, no `:` (0.1.0 wrote `producer:contexta.cli`). */
+export const PRODUCER_REF = 'contexta.cli';
 
 export interface FactContext {
   project: string;
@@ -66,13 +67,18 @@ export function buildRecord(
   return { envelope, payload } as unknown as CanonicalRecord;
 }
 
-/** Validate and serialize, refusing anything that breaks the contract (exit 2, nothing written). */
-export function toStoredLine(record: unknown): string {
-  const { problems } = checkRecord(record);
-  if (problems.length) {
+/** The record as the library stores it, refusing anything that breaks the contract (exit 2, nothing written). */
+export function normalizedRecord(record: unknown): CanonicalRecord {
+  const { record: normalized, problems } = checkRecord(record);
+  if (!normalized) {
     throw new ContextaError('invalid_input', `invalid record: ${problemsText(problems)}`, { problems });
   }
-  return storedLine(record);
+  return normalized;
+}
+
+/** Validate, normalize and serialize (exit 2 and nothing written when the contract refuses it). */
+export function toStoredLine(record: unknown): string {
+  return storedLine(normalizedRecord(record));
 }
 
 /** Serialize an already-validated record, refusing lines too long to be written whole. */
@@ -88,8 +94,9 @@ export function storedLine(record: unknown): string {
  * The workspace is opened (or created) only after the record is validated, so an
  * invalid record leaves nothing behind (exit 2, nothing written).
  */
-export function recordFact(openWorkspace: () => Workspace, ctx: FactContext, record: CanonicalRecord): CanonicalRecord {
-  const line = toStoredLine(record);
+export function recordFact(openWorkspace: () => Workspace, ctx: FactContext, input: CanonicalRecord): CanonicalRecord {
+  const record = normalizedRecord(input);
+  const line = storedLine(record);
   const ws = openWorkspace();
   // Created when the fact happened: a back-filled stage (--at in the past) starts then, not now.
   const at = ctx.observedAt ?? ctx.now;

@@ -1,7 +1,9 @@
 /**
- * `record import`: canonical {envelope, payload} lines, or the Python
- * library's {"sequence", "appended_at", "record"} lines. All-or-nothing: every
- * line is decoded and validated before the first byte is written.
+ * `record import`: everything the Python library accepts, one JSON object a line:
+ * canonical {envelope, payload} records, its RecordStore's {"sequence",
+ * "appended_at", "record"} lines, and its project, run and stage documents.
+ * All-or-nothing: every line is decoded and validated before the first byte is
+ * written. Each record is stored as the library itself would store it.
  */
 import { readFd, readLines, type LineSink } from '../storage/lines';
 import { ContextaError, ioError } from '../errors';
@@ -10,17 +12,21 @@ import { ensureRun, ensureStage, paths } from '../storage/store';
 import { appendImport } from '../storage/import-journal';
 import { ensureDirInside } from '../storage/fsio';
 import { checkRecord } from './validate';
-import { certainlyValid, instantOf } from './quick-check';
+import { parseJsonLine } from './json-line';
+import { certainlyValid } from './quick-check';
 import type { CanonicalRecord } from '../../schema/records';
+import { entityKindOf, normalizeEntity, type EntityKind } from '../../schema/entity-docs';
+import { isObj, type Obj } from '../../schema/fields';
 import type { Workspace } from '../storage/workspace';
 import { refParts } from '../../schema/refs';
 import { ChunkBuilder, MAX_LINE_BYTES } from '../storage/append';
+import { writeEntityDoc, type EntityWrite } from './entity-write';
+import { normalizeTimestamp } from '../../schema/timestamps';
 
 /** An input line may carry whitespace the stored form drops, so allow some room over the stored limit. */
 export const MAX_IMPORT_LINE_BYTES = 4 * MAX_LINE_BYTES;
 const MAX_REPORTED = 10;
 
-/** An instant kept with its parsed value, so bulk imports parse each timestamp once. */
 interface Instant {
   at: string;
   ms: number;
@@ -41,9 +47,10 @@ export interface ImportPlan {
   /** Every run the input names, in order of first appearance (also those with nothing new). */
   runRefs: Set<string>;
   groups: Map<string, ImportGroup>;
+  /** Project, run and stage documents by ref, in input order (a later line for the same ref replaces an earlier one). */
+  documents: Map<string, { kind: EntityKind; doc: Obj }>;
 }
 
-/** The record_refs already in a run's log (an empty set when the run or workspace does not exist yet). */
 export type ExistingRefs = (runRef: string) => Set<string>;
 
 export interface LineProblem {
@@ -53,6 +60,7 @@ export interface LineProblem {
 }
 
 const earlier = (a: Instant, b: Instant) => (a.ms <= b.ms ? a : b);
+const instant = (at: string): Instant => ({ at, ms: (normalizeTimestamp(at) as { ms: number }).ms });
 
 /** Read and validate every line from `fd`; throws (exit 2) naming line and field, having written nothing. */
 export function planImport(fd: number, source: string, existingRefs: ExistingRefs = () => new Set()): ImportPlan {
@@ -60,7 +68,7 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
   const problems: LineProblem[] = [];
   const seen = new Set<string>();
   const existing = new Map<string, Set<string>>();
-  const plan: ImportPlan = { records: 0, alreadyPresent: 0, runRefs: new Set(), groups: new Map() };
+  const plan: ImportPlan = { records: 0, alreadyPresent: 0, runRefs: new Set(), groups: new Map(), documents: new Map() };
   const fail = (line: number, field: string, message: string) => {
     if (problems.length < 1000) problems.push({ line, field, message });
   };
@@ -75,14 +83,25 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
       if (text.trim() === '') return;
       let value: unknown;
       try {
-        value = JSON.parse(text);
+        value = parseJsonLine(text);
       } catch (err) {
         return fail(lineNo, '', `is not valid JSON (${(err as Error).message})`);
       }
-      const record = unwrap(value) as CanonicalRecord;
-      if (!certainlyValid(record)) {
-        const { problems: found } = checkRecord(record);
-        if (found.length) return found.forEach((p) => fail(lineNo, p.path, p.message));
+      const kind = isObj(value) ? entityKindOf(value) : null;
+      if (kind && !('record' in (value as Obj))) {
+        const { doc, problems: found } = normalizeEntity(kind, value);
+        if (!doc) return found.forEach((p) => fail(lineNo, p.path, p.message));
+        const ref = (doc.stage_execution_ref ?? doc.run_ref ?? doc.project_ref) as string;
+        plan.documents.set(ref, { kind, doc });
+        return;
+      }
+      const raw = unwrap(value);
+      // Most lines the library wrote are already in stored form: no need to normalize a copy.
+      let record = certainlyValid(raw) ? (raw as CanonicalRecord) : undefined;
+      if (!record) {
+        const checked = checkRecord(raw);
+        if (!checked.record) return checked.problems.forEach((p) => fail(lineNo, p.path, p.message));
+        record = checked.record;
       }
       const ref = record.envelope.record_ref;
       if (seen.has(ref)) return fail(lineNo, 'envelope.record_ref', `duplicates ${ref} from an earlier line`);
@@ -97,12 +116,11 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
       }
       let stored: string;
       try {
-        // The input as given (unknown fields and all), in canonical form; zod's copy only validated it.
         stored = storedLine(record);
       } catch (err) {
         return fail(lineNo, '', (err as Error).message);
       }
-      addToPlan(plan, record.envelope, stored);
+      addToPlan(plan, record, stored);
     },
     oversized(lineNo, bytes) {
       fail(lineNo, '', `is ${bytes} bytes or more; a record line may be at most ${MAX_IMPORT_LINE_BYTES} bytes`);
@@ -111,22 +129,28 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
   };
   readFd(fd, sink, MAX_IMPORT_LINE_BYTES);
   if (problems.length) throw importError(problems, source);
-  if (plan.records === 0 && plan.alreadyPresent === 0) {
-    throw new ContextaError('invalid_input', `${source} holds no records (expected one JSON record per line)`, { source });
+  if (plan.records === 0 && plan.alreadyPresent === 0 && plan.documents.size === 0) {
+    throw new ContextaError('invalid_input', `${source} holds no records (expected one JSON record or project/run/stage document per line)`, { source });
   }
   return plan;
 }
 
 /** Python's RecordStore wraps each record; an envelope-less object with a `record` is that wrapper. */
 function unwrap(value: unknown): unknown {
-  if (value && typeof value === 'object' && !('envelope' in value) && 'record' in value) {
-    return (value as { record: unknown }).record;
-  }
+  if (isObj(value) && !('envelope' in value) && 'record' in value) return value.record;
   return value;
 }
 
-function addToPlan(plan: ImportPlan, env: { run_ref: string; stage_execution_ref?: string | null; observed_at: string }, line: string): void {
-  const observed: Instant = { at: env.observed_at, ms: instantOf(env.observed_at) };
+let lastAt = '';
+let lastInstant: Instant = { at: '', ms: NaN };
+function addToPlan(plan: ImportPlan, record: CanonicalRecord, line: string): void {
+  const env = record.envelope;
+  // Records of a batch often share timestamps: parse each distinct one once.
+  if (env.observed_at !== lastAt) {
+    lastAt = env.observed_at;
+    lastInstant = instant(env.observed_at);
+  }
+  const observed = lastInstant;
   let group = plan.groups.get(env.run_ref);
   if (!group) {
     const [project, run] = refParts(env.run_ref);
@@ -153,17 +177,31 @@ function importError(problems: LineProblem[], source: string): ContextaError {
   );
 }
 
+export interface ImportResult {
+  runs: string[];
+  documents: Record<EntityWrite, number>;
+  /** Records a concurrent import had already written (skipped at append time). */
+  dropped: number;
+}
+
 /**
- * Write a validated plan: run and stage entries first (started at their earliest record),
- * then the lines, through the import journal (core/storage/import-journal.ts): an
- * interrupted import stays visible, a concurrent one cannot duplicate records.
- * `knownSizes`: each run log's size when its existing refs were read.
+ * Write a validated plan: documents first (projects, runs, then stages, so an
+ * imported run keeps its status, timestamps and stage order), then run and stage
+ * entries the records need and that no document supplied (created `open` at their
+ * earliest record), then the lines, through the import journal
+ * (core/storage/import-journal.ts): an interrupted import stays visible, a concurrent
+ * one cannot duplicate records. `knownSizes`: each run log's size when its existing
+ * refs were read.
  */
 export function applyImport(
   ws: Workspace,
   plan: ImportPlan,
   journal: { source: string; now: string; knownSizes?: Map<string, number> } = { source: 'import', now: new Date(0).toISOString() },
-): { runs: string[]; dropped: number } {
+): ImportResult {
+  const documents: Record<EntityWrite, number> = { created: 0, updated: 0, unchanged: 0 };
+  for (const kind of ['project', 'run', 'stage'] as const) {
+    for (const { kind: k, doc } of plan.documents.values()) if (k === kind) documents[writeEntityDoc(ws, kind, doc)]++;
+  }
   let dropped = 0;
   for (const [runRef, group] of plan.groups) {
     ensureRun(ws, group.project, group.run, group.earliest.at);
@@ -181,7 +219,9 @@ export function applyImport(
       now: journal.now,
     }).dropped;
   }
-  return { runs: [...plan.runRefs], dropped };
+  const runs = new Set(plan.runRefs);
+  for (const { kind, doc } of plan.documents.values()) if (kind === 'run') runs.add(doc.run_ref as string);
+  return { runs: [...runs], documents, dropped };
 }
 
 function countLines(chunk: Buffer): number {

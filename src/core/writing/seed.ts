@@ -8,8 +8,8 @@ import { ContextaError, ioError } from '../errors';
 import { createFileExclusive, ensureDirInside, jsonText } from '../storage/fsio';
 import { toStoredLine } from './facts';
 import { openWorkspace, workspaceInfo } from '../storage/workspace';
-import { SEED_DAYS, SEED_DESCRIPTION, SEED_PROJECT, SEED_STAGES, type SeedFact } from './seed-data';
-import { SCHEMA_VERSION } from '../../schema/enums';
+import { SEED_CREATED_AT, SEED_DAYS, SEED_DESCRIPTION, SEED_PRODUCER, SEED_PROJECT, SEED_STAGES, type SeedFact } from './seed-data';
+import { libraryEntityText } from './entity-text';
 import { projectRef, recordRef, runRef, stageRef } from '../../schema/refs';
 
 export interface SeedFile {
@@ -18,39 +18,39 @@ export interface SeedFile {
   content: string;
 }
 
-const at = (day: string, minutes: number) =>
-  `${day}T${String(2 + Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00Z`;
+const at = (day: string, time: string) => `${day}T${time}:00Z`;
 
 export function seedFiles(): SeedFile[] {
   const files: SeedFile[] = [{ path: 'workspace.json', content: jsonText(workspaceInfo()) }];
   const base = `projects/${SEED_PROJECT}`;
   files.push({
     path: `${base}/project.json`,
-    content: jsonText({
+    content: libraryEntityText('project', {
       project_ref: projectRef(SEED_PROJECT),
       name: SEED_PROJECT,
-      created_at: at(SEED_DAYS[0], 0),
+      created_at: SEED_CREATED_AT,
       description: SEED_DESCRIPTION,
-      tags: { case_study: 'nina-silent-pipeline-failure' },
     }),
   });
-  SEED_DAYS.forEach((day, i) => files.push(...runFiles(`${base}/runs/nightly-day${i + 1}`, `nightly-day${i + 1}`, day)));
+  let sequence = 0;
+  SEED_DAYS.forEach((day, i) => {
+    const run = `nightly-day${i + 1}`;
+    files.push(...runFiles(`${base}/runs/${run}`, run, day, () => ++sequence));
+  });
   return files;
 }
 
-function runFiles(dir: string, run: string, day: string): SeedFile[] {
-  const last = SEED_STAGES[SEED_STAGES.length - 1];
+function runFiles(dir: string, run: string, day: string, nextId: () => number): SeedFile[] {
   const files: SeedFile[] = [
     {
       path: `${dir}/run.json`,
-      content: jsonText({
+      content: libraryEntityText('run', {
         run_ref: runRef(SEED_PROJECT, run),
         project_ref: projectRef(SEED_PROJECT),
         name: run,
         status: 'completed',
-        started_at: at(day, 0),
-        ended_at: at(day, last.end),
-        description: `Nightly training run for ${day}`,
+        started_at: at(day, SEED_STAGES[0].start),
+        ended_at: at(day, SEED_STAGES[SEED_STAGES.length - 1].end),
       }),
     },
   ];
@@ -58,7 +58,7 @@ function runFiles(dir: string, run: string, day: string): SeedFile[] {
   SEED_STAGES.forEach((stage, order) => {
     files.push({
       path: `${dir}/stages/${stage.name}.json`,
-      content: jsonText({
+      content: libraryEntityText('stage', {
         stage_execution_ref: stageRef(SEED_PROJECT, run, stage.name),
         run_ref: runRef(SEED_PROJECT, run),
         stage_name: stage.name,
@@ -68,28 +68,26 @@ function runFiles(dir: string, run: string, day: string): SeedFile[] {
         order_index: order,
       }),
     });
-    for (const fact of stage.facts) lines.push(toStoredLine(seedRecord(run, day, stage.name, stage.start, fact)));
+    for (const fact of stage.facts) lines.push(toStoredLine(seedRecord(run, day, stage.name, fact, nextId())));
   });
   files.push({ path: `${dir}/records.ndjson`, content: lines.map((l) => `${l}\n`).join('') });
   return files;
 }
 
-function seedRecord(run: string, day: string, stage: string, stageStart: number, fact: SeedFact): unknown {
-  const time = at(day, stageStart + fact.at);
+/** The record as the library's case-study script built it (ids r00001…, producer contexta.case03). */
+function seedRecord(run: string, day: string, stage: string, fact: SeedFact, id: number): unknown {
+  const time = at(day, fact.at);
   return {
     envelope: {
-      record_ref: recordRef(SEED_PROJECT, run, fact.id),
+      record_ref: recordRef(SEED_PROJECT, run, `r${String(id).padStart(5, '0')}`),
       record_type: fact.type,
       recorded_at: time,
       observed_at: time,
-      producer_ref: 'producer:contexta.seed',
+      producer_ref: SEED_PRODUCER,
       run_ref: runRef(SEED_PROJECT, run),
       stage_execution_ref: stageRef(SEED_PROJECT, run, stage),
-      correlation_refs: {},
-      completeness_marker: fact.completeness_marker ?? 'complete',
-      degradation_marker: fact.degradation_marker ?? 'none',
-      schema_version: SCHEMA_VERSION,
-      extensions: [],
+      ...(fact.completeness_marker ? { completeness_marker: fact.completeness_marker } : {}),
+      ...(fact.degradation_marker ? { degradation_marker: fact.degradation_marker } : {}),
     },
     payload: fact.payload,
   };

@@ -1,15 +1,18 @@
 /**
- * Validation of whole records: the zod contract plus the cross-field rules
- * (time order, shared run prefix, degraded marker). Returns problems instead
- * of throwing so `record import` can name the line and field of each.
+ * Validation of whole records. `checkRecord` is the shared contract (the Python
+ * library's rules, src/schema/records.ts) and returns the record as the library
+ * stores it. `legacyRecordProblems` is the contract contexta 0.1.0 wrote by
+ * (`producer:` refs, `_` in keys), kept so old workspaces are still read and
+ * diagnosed until `contexta migrate` rewrites them. Problems, not exceptions, so
+ * `record import` can name the line and field of each.
  */
-import { CanonicalRecord, PAYLOAD_SCHEMAS, type CanonicalRecord as Rec } from '../../schema/records';
-import { refValue } from '../../schema/refs';
+import { normalizeRecord, type CanonicalRecord as Rec } from '../../schema/records';
+import type { Problem } from '../../schema/fields';
+import { CanonicalRecord as LegacyRecord, PAYLOAD_SCHEMAS as LEGACY_PAYLOADS, type CanonicalRecord as LegacyRec } from '../../schema/legacy-records';
+import { refValue } from '../../schema/legacy-refs';
+import { certainlyValid } from './quick-check';
 
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type { Problem } from '../../schema/fields';
 
 interface ZodIssueLike {
   code: string;
@@ -47,6 +50,15 @@ function article(word: string): string {
   return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
 }
 
+/** Parse and check one record under the shared contract. `record` (the stored form) is set only when there are no problems. */
+export function checkRecord(input: unknown): { record?: Rec; problems: Problem[] } {
+  return normalizeRecord(input);
+}
+
+export function problemsText(problems: Problem[]): string {
+  return problems.map((p) => (p.path ? `${p.path} ${p.message}` : p.message)).join('; ');
+}
+
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
   let cur: unknown = root;
   for (const key of path) {
@@ -63,27 +75,23 @@ function zodProblems(issues: ZodIssueLike[], root: unknown, prefix: PropertyKey[
   }));
 }
 
-/** Parse and check one record. `record` is set only when there are no problems. */
-export function checkRecord(input: unknown): { record?: Rec; problems: Problem[] } {
+/** The 0.1.0 contract, judged by its own rules (zod schema src/schema/legacy-records.ts plus its cross-field rules). */
+export function legacyRecordProblems(input: unknown): Problem[] {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    return { problems: [{ path: '', message: 'must be a JSON object with "envelope" and "payload"' }] };
+    return [{ path: '', message: 'must be a JSON object with "envelope" and "payload"' }];
   }
-  const parsed = CanonicalRecord.safeParse(input);
-  if (!parsed.success) return { problems: zodProblems(parsed.error.issues as ZodIssueLike[], input) };
-  const rec = parsed.data as unknown as Rec;
-  const env = rec.envelope;
-  const payloadSchema = PAYLOAD_SCHEMAS[env.record_type];
-  const payload = payloadSchema.safeParse(rec.payload);
+  const parsed = LegacyRecord.safeParse(input);
+  if (!parsed.success) return zodProblems(parsed.error.issues as ZodIssueLike[], input);
+  const rec = parsed.data as unknown as LegacyRec;
+  const payload = LEGACY_PAYLOADS[rec.envelope.record_type].safeParse(rec.payload);
   if (!payload.success) {
-    const raw = (input as { payload: unknown }).payload;
-    return { problems: zodProblems(payload.error.issues as ZodIssueLike[], raw, ['payload']) };
+    return zodProblems(payload.error.issues as ZodIssueLike[], (input as { payload: unknown }).payload, ['payload']);
   }
-  rec.payload = payload.data as Rec['payload'];
-  const problems = crossFieldProblems(rec);
-  return problems.length ? { problems } : { record: rec, problems };
+  rec.payload = payload.data as LegacyRec['payload'];
+  return legacyCrossFieldProblems(rec);
 }
 
-export function crossFieldProblems(rec: Rec): Problem[] {
+function legacyCrossFieldProblems(rec: LegacyRec): Problem[] {
   const env = rec.envelope;
   const problems: Problem[] = [];
   if (Date.parse(env.recorded_at) < Date.parse(env.observed_at)) {
@@ -94,16 +102,10 @@ export function crossFieldProblems(rec: Rec): Problem[] {
     problems.push({ path: 'envelope.record_ref', message: `must start with the run's "record:${prefix}"` });
   }
   if (env.stage_execution_ref && !refValue(env.stage_execution_ref).startsWith(prefix)) {
-    problems.push({
-      path: 'envelope.stage_execution_ref',
-      message: `must start with the run's "stage:${prefix}"`,
-    });
+    problems.push({ path: 'envelope.stage_execution_ref', message: `must start with the run's "stage:${prefix}"` });
   }
   if (env.record_type === 'degraded' && env.degradation_marker === 'none') {
-    problems.push({
-      path: 'envelope.degradation_marker',
-      message: 'must not be "none" on a degraded record (one of partial_failure, capture_gap, import_loss, compatibility_upgrade)',
-    });
+    problems.push({ path: 'envelope.degradation_marker', message: 'must not be "none" on a degraded record' });
   }
   if (env.record_type === 'span') {
     const span = rec.payload as { started_at: string; ended_at: string };
@@ -114,16 +116,21 @@ export function crossFieldProblems(rec: Rec): Problem[] {
   return problems;
 }
 
-export function problemsText(problems: Problem[]): string {
-  return problems.map((p) => (p.path ? `${p.path} ${p.message}` : p.message)).join('; ');
+/** True when a line is a valid 0.1.0 record that the shared contract refuses: what `contexta migrate` rewrites. */
+export function isLegacyOnly(input: unknown): boolean {
+  return checkRecord(input).problems.length > 0 && legacyRecordProblems(input).length === 0;
 }
 
 /**
  * Problems that make a stored line unreadable. Readers (diagnose, runs, snapshot)
- * use this and never a milder check: a line the contract refuses is reported as
- * unreadable, not mapped to a softer meaning. Lines an earlier contexta version
- * wrote are judged by that version's rules until migrated.
+ * use this and never a milder check. A line is readable when it is valid under the
+ * shared contract OR under the 0.1.0 contract (each judged strictly by its own
+ * rules), so workspaces written by 0.1.0 keep working until migrated. The problems
+ * reported are those of the shared contract.
  */
 export function readableProblems(input: unknown): Problem[] {
-  return checkRecord(input).problems;
+  if (certainlyValid(input)) return [];
+  const current = checkRecord(input).problems;
+  if (current.length === 0) return current;
+  return legacyRecordProblems(input).length === 0 ? [] : current;
 }
