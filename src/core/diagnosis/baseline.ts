@@ -11,7 +11,12 @@
  *    deviation for normal noise);
  *  - the history's own range, widened by a fraction of its width ("outside
  *    anything the history has seen");
- *  - the relative floor: median × (1 ± floor), so flat series never alarm on noise.
+ *  - the relative floor: median × (1 ± floor), so flat series never alarm on noise
+ *    (and an absolute floor, e.g. 60 s for durations, where small moves mean nothing).
+ *
+ * Incident values never poison a baseline: before learning, points that would be an
+ * error against the window's own median and spread (ignoring the range limit, which
+ * they would widen) are set aside, the way a Hampel filter does.
  */
 
 export type Direction = 'both' | 'drop' | 'rise';
@@ -31,6 +36,8 @@ export interface BaselinePolicy {
   rel_floor: number;
   /** Which side of the baseline is a problem: `drop` for row counts, `rise` for error rates. */
   direction: Direction;
+  /** Changes smaller than this (in the value's unit) are never flagged; 0 when absent. */
+  abs_floor?: number;
 }
 
 export const DEFAULT_POLICY: Readonly<BaselinePolicy> = Object.freeze({
@@ -42,6 +49,13 @@ export const DEFAULT_POLICY: Readonly<BaselinePolicy> = Object.freeze({
   error_range: 1,
   rel_floor: 0.05,
   direction: 'both',
+});
+
+/** Stage durations are noisier than row counts: flag only halvings/doublings-ish, and moves over a minute. */
+export const DURATION_POLICY: Readonly<BaselinePolicy> = Object.freeze({
+  ...DEFAULT_POLICY,
+  rel_floor: 0.5,
+  abs_floor: 60_000,
 });
 
 export interface HistoryPoint {
@@ -85,13 +99,23 @@ export function median(sorted: readonly number[]): number {
 
 const ascending = (a: number, b: number) => a - b;
 
+const centreOf = (values: number[]) => {
+  const sorted = [...values].sort(ascending);
+  const m = median(sorted);
+  const mad = median(sorted.map((v) => Math.abs(v - m)).sort(ascending));
+  return { sorted, m, mad };
+};
+
 /** Baseline of the most recent `policy.window` points (points are most recent first), or null when still learning. */
 export function learnBaseline(points: readonly HistoryPoint[], policy: BaselinePolicy = DEFAULT_POLICY): Baseline | null {
-  const used = points.filter((p) => Number.isFinite(p.value)).slice(0, policy.window);
+  const windowed = points.filter((p) => Number.isFinite(p.value)).slice(0, policy.window);
+  if (windowed.length < policy.min_history) return null;
+  // Set aside incident values: those an error away from the window's own centre.
+  const first = centreOf(windowed.map((p) => p.value));
+  const limit = Math.max(policy.error_z * 1.4826 * first.mad, Math.abs(first.m) * policy.rel_floor, policy.abs_floor ?? 0);
+  const used = windowed.filter((p) => Math.abs(p.value - first.m) <= limit);
   if (used.length < policy.min_history) return null;
-  const values = used.map((p) => p.value).sort(ascending);
-  const m = median(values);
-  const mad = median(values.map((v) => Math.abs(v - m)).sort(ascending));
+  const { sorted: values, m, mad } = centreOf(used.map((p) => p.value));
   return {
     n: used.length,
     median: m,
@@ -103,9 +127,9 @@ export function learnBaseline(points: readonly HistoryPoint[], policy: BaselineP
   };
 }
 
-function bandOf(b: Baseline, z: number, range: number, floor: number): Band {
+function bandOf(b: Baseline, z: number, range: number, floor: number, absFloor = 0): Band {
   const width = b.max - b.min;
-  const slack = Math.abs(b.median) * floor;
+  const slack = Math.max(Math.abs(b.median) * floor, absFloor);
   return {
     low: Math.min(b.median - z * b.spread, b.min - range * width, b.median - slack),
     high: Math.max(b.median + z * b.spread, b.max + range * width, b.median + slack),
@@ -113,8 +137,8 @@ function bandOf(b: Baseline, z: number, range: number, floor: number): Band {
 }
 
 export function judge(value: number, b: Baseline, policy: BaselinePolicy = DEFAULT_POLICY): Judgement {
-  const warn = bandOf(b, policy.warn_z, policy.warn_range, policy.rel_floor);
-  const error = bandOf(b, policy.error_z, policy.error_range, policy.rel_floor);
+  const warn = bandOf(b, policy.warn_z, policy.warn_range, policy.rel_floor, policy.abs_floor);
+  const error = bandOf(b, policy.error_z, policy.error_range, policy.rel_floor, policy.abs_floor);
   const deviation = value - b.median;
   const z = b.spread > 0 ? deviation / b.spread : deviation === 0 ? 0 : Math.sign(deviation) * Number.POSITIVE_INFINITY;
   const relative = b.median !== 0 ? deviation / Math.abs(b.median) : null;

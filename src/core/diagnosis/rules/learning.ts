@@ -1,0 +1,32 @@
+/**
+ * learning: cold start, said once per run. Until the project has min_history
+ * healthy runs, learned rules judge nothing (they never warn on a guess).
+ */
+import { DEFAULT_POLICY } from '../baseline';
+import { policyFor, settingsFor, usableHistory } from '../series';
+import type { Rule } from '../../model';
+import type { RuleMeta } from './meta';
+import { makeIssue } from './shared';
+
+export const meta: RuleMeta = {
+  code: 'learning',
+  kind: 'learned',
+  description: 'the project has too few healthy runs for learned baselines yet; learned rules stay silent until it has',
+  severity: 'info',
+  severity_policy: 'always info, once per run',
+  options: [{ name: 'min_history', default: 5, description: 'healthy earlier runs needed' }],
+};
+
+export const learning: Rule = (input) => {
+  const need = policyFor(DEFAULT_POLICY, settingsFor(input, '*', '*')).min_history;
+  const have = usableHistory(input).length;
+  if (have >= need) return [];
+  return [
+    makeIssue(input, {
+      severity: 'info',
+      code: meta.code,
+      summary: `learning: ${have} of ${need} runs (learned checks start after ${need} healthy runs)`,
+      details: { have, need },
+    }),
+  ];
+};
