@@ -94,6 +94,8 @@ Examples:
   $ contexta diagnose nightly-day1
   $ contexta diagnose --all                       # exit 1 if any error-severity issue
   $ contexta diagnose --all --fail-on warning
+  $ contexta diagnose --latest --quiet            # CI: gate on the run that just ran
+  $ contexta diagnose --since 2026-03-18 --project nightly
   $ contexta diagnose --all --json | jq '.issues[] | select(.severity == "error")'
   $ contexta diagnose --all --ndjson | jq -r '[.run_ref, .stage, .code] | @tsv'`,
 };

@@ -30,7 +30,7 @@ export async function runs(ctx: CliContext, raw: RawOptions): Promise<number> {
     since: opts.since,
     until: opts.until,
     limit: opts.limit === undefined ? undefined : Number(opts.limit),
-  }, reader);
+  }, reader, { now: ctx.now().getTime() });
   reader.save();
   // Text output lists unreadable runs under the table; machine output says so on stderr too,
   // since an NDJSON stream of rows has no place for them.

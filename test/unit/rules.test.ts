@@ -65,8 +65,8 @@ function input(f: Fixture = {}): RuleInput {
 }
 
 const history = (stage_names: string[]): HistoryRun => ({
-  run_ref: 'run:proj.r0', name: 'r0', status: 'completed', started_at: T0, stage_names, duration_ms: 60_000,
-  stages: stage_names.map((name) => ({ name, status: 'completed', duration_ms: 60_000 })), metrics: {}, repeated_metrics: {}, incident: false, warnings: [],
+  run_ref: 'run:proj.r0', name: 'r0', status: 'completed', started_at: T0, stage_names, duration_ms: 3_600_000,
+  stages: stage_names.map((name) => ({ name, status: 'completed', duration_ms: 3_600_000 })), metrics: {}, repeated_metrics: {}, incident: false, warnings: [],
 });
 
 /** Compact projection so tables assert exact values without repeating run_ref everywhere. */

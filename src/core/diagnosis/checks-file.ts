@@ -1,0 +1,83 @@
+/**
+ * contexta.yml: the checks a team declares next to its pipeline. Found like the
+ * workspace (--checks FILE, CONTEXTA_CHECKS, else the nearest contexta.yml from
+ * the working directory up), parsed with `yaml` for node positions and validated
+ * with zod; any problem is a usage error naming `contexta.yml:LINE:COL` and what
+ * is allowed. Only `diagnose` (and `rules`) load this module: never `record`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { ContextaError } from '../errors';
+import type { ChecksFile } from './checks';
+import { ChecksDocument, toChecks } from './checks-schema';
+
+export const CHECKS_FILE_NAME = 'contexta.yml';
+
+/** The checks file to use, or null when there is none (everything learned still works). */
+export function locateChecks(opts: { flag?: string; env?: string; cwd: string }): string | null {
+  const given = opts.flag ?? (opts.env ? opts.env : undefined);
+  if (given !== undefined) {
+    const file = path.resolve(opts.cwd, given);
+    if (!fs.existsSync(file)) {
+      const from = opts.flag !== undefined ? '--checks' : 'CONTEXTA_CHECKS';
+      throw new ContextaError('usage', `${from}: no checks file at ${file}`, { file });
+    }
+    return file;
+  }
+  for (let dir = path.resolve(opts.cwd); ; dir = path.dirname(dir)) {
+    const file = path.join(dir, CHECKS_FILE_NAME);
+    if (fs.existsSync(file)) return file;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+function positionOf(doc: Document, lc: LineCounter, at: (string | number)[]): { line: number; col: number } {
+  // The deepest node the path reaches: a bad value points at itself, an unknown key at its map.
+  for (let n = at.length; n >= 0; n--) {
+    const node = doc.getIn(at.slice(0, n), true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]);
+    if (n > 0) {
+      // A key's own position (for unrecognized keys and values that are null).
+      const parent = doc.getIn(at.slice(0, n - 1), true) as { items?: { key: unknown }[] } | undefined;
+      const pair = parent?.items?.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === at[n - 1]);
+      if (pair && isNode(pair.key) && pair.key.range) return lc.linePos(pair.key.range[0]);
+    }
+  }
+  return { line: 1, col: 1 };
+}
+
+const ALLOWED = 'see docs/diagnosis.md#contextayml: top level `version`, `rules`, `projects`; per project `stages`, `compare`, `freshness`, `anomaly`, `rules`';
+
+export function loadChecks(file: string): ChecksFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ContextaError('usage', `cannot read checks file ${file}: ${(err as Error).message}`, { file });
+  }
+  const label = path.basename(file);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    throw new ContextaError('usage', `${label}:${pos.line}:${pos.col}: not valid YAML: ${e.message.split('\n')[0]}`, { file, line: pos.line, col: pos.col });
+  }
+  const parsed = ChecksDocument.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const keys = (issue as { keys?: string[] }).keys;
+    const pos = positionOf(doc, lc, keys?.length ? [...where, keys[0]] : where);
+    const field = where.join('.') || '(top level)';
+    const message = keys?.length ? `unknown key ${JSON.stringify(keys[0])} in ${field}` : `${field}: ${issue.message}`;
+    throw new ContextaError('usage', `${label}:${pos.line}:${pos.col}: ${message} (${ALLOWED})`, { file, line: pos.line, col: pos.col, field });
+  }
+  const result = toChecks(parsed.data, file);
+  if ('problem' in result) {
+    const pos = positionOf(doc, lc, result.path);
+    throw new ContextaError('usage', `${label}:${pos.line}:${pos.col}: ${result.problem}`, { file, line: pos.line, col: pos.col, field: result.path.join('.') });
+  }
+  return result;
+}
