@@ -8,7 +8,7 @@
  * A value is judged against a band per severity. The band's bound on each side is
  * the widest of three limits, so a value is flagged only when it breaks all three:
  *  - the robust z limit: median ± z × spread (spread = 1.4826 × MAD, a standard
- *    deviation for normal noise);
+ *    deviation for normal noise, at least range / d2(n), widened by 1 + 4/n);
  *  - the history's own range, widened by a fraction of its width ("outside
  *    anything the history has seen");
  *  - the relative floor: median × (1 ± floor), so flat series never alarm on noise
@@ -38,6 +38,8 @@ export interface BaselinePolicy {
   direction: Direction;
   /** Changes smaller than this (in the value's unit) are never flagged; 0 when absent. */
   abs_floor?: number;
+  /** Relative floor above the median, when it differs from rel_floor (durations: ÷2 and ×2). */
+  rel_floor_high?: number;
 }
 
 export const DEFAULT_POLICY: Readonly<BaselinePolicy> = Object.freeze({
@@ -51,10 +53,11 @@ export const DEFAULT_POLICY: Readonly<BaselinePolicy> = Object.freeze({
   direction: 'both',
 });
 
-/** Stage durations are noisier than row counts: flag only halvings/doublings-ish, and moves over a minute. */
+/** Stage durations are noisier than row counts (slow nights happen): flag only under half or over double the median, by more than a minute. */
 export const DURATION_POLICY: Readonly<BaselinePolicy> = Object.freeze({
   ...DEFAULT_POLICY,
   rel_floor: 0.5,
+  rel_floor_high: 1,
   abs_floor: 60_000,
 });
 
@@ -67,7 +70,11 @@ export interface Baseline {
   n: number;
   median: number;
   mad: number;
-  /** 1.4826 × MAD: comparable to a standard deviation. */
+  /**
+   * Robust standard deviation: 1.4826 × MAD, but at least the range's estimate
+   * (range / d2(n): on a handful of runs the MAD can come out several times too
+   * small), widened for small samples by 1 + 4/n.
+   */
   spread: number;
   min: number;
   max: number;
@@ -99,6 +106,16 @@ export function median(sorted: readonly number[]): number {
 
 const ascending = (a: number, b: number) => a - b;
 
+/** Expected range of n normal draws, in standard deviations (d2 of quality control charts). */
+const D2 = [0, 0, 1.128, 1.693, 2.059, 2.326, 2.534, 2.704, 2.847, 2.97, 3.078, 3.173, 3.258, 3.336, 3.407];
+const rangeToSd = (n: number) => D2[Math.min(n, D2.length - 1)];
+/**
+ * On few runs the spread itself is uncertain: widen it by 1 + 4/n (×1.8 at 5 runs,
+ * ×1.29 at 14). Simulated on normal noise, a healthy value is then flagged about
+ * 4 times in 10,000 at 5 runs, 1 in 100,000 at 10, never at 14.
+ */
+const smallSample = (n: number) => 1 + 4 / n;
+
 const centreOf = (values: number[]) => {
   const sorted = [...values].sort(ascending);
   const m = median(sorted);
@@ -112,33 +129,35 @@ export function learnBaseline(points: readonly HistoryPoint[], policy: BaselineP
   if (windowed.length < policy.min_history) return null;
   // Set aside incident values: those an error away from the window's own centre.
   const first = centreOf(windowed.map((p) => p.value));
-  const limit = Math.max(policy.error_z * 1.4826 * first.mad, Math.abs(first.m) * policy.rel_floor, policy.abs_floor ?? 0);
-  const used = windowed.filter((p) => Math.abs(p.value - first.m) <= limit);
+  const limit = (floor: number) => Math.max(policy.error_z * 1.4826 * first.mad, Math.abs(first.m) * floor, policy.abs_floor ?? 0);
+  const below = limit(policy.rel_floor);
+  const above = limit(policy.rel_floor_high ?? policy.rel_floor);
+  const used = windowed.filter((p) => p.value >= first.m - below && p.value <= first.m + above);
   if (used.length < policy.min_history) return null;
   const { sorted: values, m, mad } = centreOf(used.map((p) => p.value));
   return {
     n: used.length,
     median: m,
     mad,
-    spread: 1.4826 * mad,
+    spread: Math.max(1.4826 * mad, (values[values.length - 1] - values[0]) / rangeToSd(used.length)) * smallSample(used.length),
     min: values[0],
     max: values[values.length - 1],
     runs: used.map((p) => p.run_ref),
   };
 }
 
-function bandOf(b: Baseline, z: number, range: number, floor: number, absFloor = 0): Band {
+function bandOf(b: Baseline, z: number, range: number, policy: BaselinePolicy): Band {
   const width = b.max - b.min;
-  const slack = Math.max(Math.abs(b.median) * floor, absFloor);
+  const slack = (floor: number) => Math.max(Math.abs(b.median) * floor, policy.abs_floor ?? 0);
   return {
-    low: Math.min(b.median - z * b.spread, b.min - range * width, b.median - slack),
-    high: Math.max(b.median + z * b.spread, b.max + range * width, b.median + slack),
+    low: Math.min(b.median - z * b.spread, b.min - range * width, b.median - slack(policy.rel_floor)),
+    high: Math.max(b.median + z * b.spread, b.max + range * width, b.median + slack(policy.rel_floor_high ?? policy.rel_floor)),
   };
 }
 
 export function judge(value: number, b: Baseline, policy: BaselinePolicy = DEFAULT_POLICY): Judgement {
-  const warn = bandOf(b, policy.warn_z, policy.warn_range, policy.rel_floor, policy.abs_floor);
-  const error = bandOf(b, policy.error_z, policy.error_range, policy.rel_floor, policy.abs_floor);
+  const warn = bandOf(b, policy.warn_z, policy.warn_range, policy);
+  const error = bandOf(b, policy.error_z, policy.error_range, policy);
   const deviation = value - b.median;
   const z = b.spread > 0 ? deviation / b.spread : deviation === 0 ? 0 : Math.sign(deviation) * Number.POSITIVE_INFINITY;
   const relative = b.median !== 0 ? deviation / Math.abs(b.median) : null;

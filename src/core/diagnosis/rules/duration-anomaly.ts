@@ -15,10 +15,10 @@ export const meta: RuleMeta = {
   kind: 'learned',
   description: 'a completed stage whose duration is far from its learned baseline',
   severity: 'error',
-  severity_policy: 'warning or error by the metric_anomaly bands, but changes under 50% of the median or under 60 s are never flagged',
+  severity_policy: 'warning or error by the metric_anomaly bands, but a duration between half and double the median, or within 60 s of it, is never flagged',
   options: [
     { name: 'window', default: 14, description: 'as metric_anomaly (anomaly key `<stage>.duration` in contexta.yml)' },
-    { name: 'min_change', default: 0.5, description: 'relative change never flagged below this' },
+    { name: 'min_change', default: 0.5, description: 'relative drop never flagged below this (rises: double it, 1.0)' },
     { name: 'abs_floor_ms', default: 60000, description: 'change in ms never flagged below this' },
   ],
 };
