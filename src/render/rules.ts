@@ -26,3 +26,18 @@ export function renderRules(metas: readonly RuleMeta[], opts: RenderOptions): st
   out.push('Tune or silence a rule in contexta.yml: `rules: { <code>: off | info | warn | error }` (see docs/diagnosis.md).');
   return out.join('\n');
 }
+
+/** The rule reference of docs/diagnosis.md, generated from the same metadata (a test keeps the two equal). */
+export function rulesMarkdown(metas: readonly RuleMeta[]): string {
+  const out: string[] = [];
+  for (const kind of ['learned', 'declared', 'recorded', 'integrity'] as const) {
+    out.push(`#### ${KIND_TITLE[kind]}`, '');
+    for (const m of metas.filter((x) => x.kind === kind)) {
+      out.push(`##### \`${m.code}\``, '', `${m.description[0].toUpperCase()}${m.description.slice(1)}.`, '');
+      out.push(`- Default severity: **${m.severity}**. ${m.severity_policy[0].toUpperCase()}${m.severity_policy.slice(1)}.`);
+      for (const o of m.options) out.push(`- \`${o.name}\` (default \`${o.default}\`): ${o.description}.`);
+      out.push(`- Silence: \`rules: { ${m.code}: off }\` in contexta.yml; or change its severity: \`${m.code}: warn\`.`, '');
+    }
+  }
+  return out.join('\n').trimEnd();
+}

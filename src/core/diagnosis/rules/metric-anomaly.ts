@@ -14,7 +14,8 @@ export const meta: RuleMeta = {
   kind: 'learned',
   description: 'a stage metric far outside its learned baseline (median and MAD of the last runs of the same stage and key)',
   severity: 'error',
-  severity_policy: 'warning beyond the warning band (robust z 6, or 25% past the range seen); error beyond the error band (robust z 12, or a full range width past it); changes under 5% of the median are never flagged',
+  severity_policy:
+    'warning when the value breaks all three warning limits: robust z 6, the range seen widened by 25% of its width, and 5% of the median; error when it breaks z 12, a full range width and 5% (the spread is 1.4826 × MAD, at least range / d2(n), widened by 1 + 4/n on few runs)',
   options: [
     { name: 'window', default: 14, description: 'earlier completed runs without errors the baseline learns from' },
     { name: 'min_history', default: 5, description: 'runs needed before the series is judged (until then: learning)' },
