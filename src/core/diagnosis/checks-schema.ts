@@ -13,7 +13,7 @@ const RuleLevel = z.enum(['off', 'info', 'warn', 'warning', 'error']);
 const Duration = z.string();
 const Num = z.number().check(z.refine(Number.isFinite, { error: 'must be a finite number' }));
 
-const Bounds = z.strictObject({ min: z.optional(Num), max: z.optional(Num), severity: z.optional(Severity) });
+const Count = z.number().check(z.refine((n) => Number.isInteger(n) && n >= 1, { error: 'must be a whole number of at least 1' }));
 const DurationBounds = z.strictObject({ min: z.optional(Duration), max: z.optional(Duration), severity: z.optional(Severity) });
 const MetricDecl = z.nullable(z.strictObject({ min: z.optional(Num), max: z.optional(Num), required: z.optional(z.boolean()), severity: z.optional(Severity) }));
 const StageDecl = z.nullable(
@@ -28,11 +28,11 @@ const CompareDecl = z.union([z.string(), z.strictObject({ check: z.string(), sev
 const AnomalyDecl = z.union([
   z.boolean(),
   z.strictObject({
-    window: z.optional(z.number().check(z.int(), z.gte(1))),
-    min_history: z.optional(z.number().check(z.int(), z.gte(1))),
+    window: z.optional(Count),
+    min_history: z.optional(Count),
     sensitivity: z.optional(z.enum(['low', 'normal', 'high'])),
     direction: z.optional(z.enum(['drop', 'rise', 'both'])),
-    min_change: z.optional(z.number().check(z.gte(0))),
+    min_change: z.optional(z.number().check(z.refine((n) => Number.isFinite(n) && n >= 0, { error: 'must be a number of at least 0 (a fraction: 0.1 = 10%)' }))),
     baseline_from: z.optional(z.union([z.string(), z.date()])),
   }),
 ]);
@@ -53,9 +53,10 @@ export const ChecksDocument = z.strictObject({
 });
 export type ChecksDocument = z.infer<typeof ChecksDocument>;
 
-type Problem = { problem: string; path: (string | number)[] };
+type Problem = { problem: string; path: (string | number)[]; key: boolean };
+/** A problem at a place in the file; `key`: the key itself is wrong (point at it, not at its value). */
 class At extends Error {
-  constructor(readonly problem: string, readonly at: (string | number)[]) {
+  constructor(readonly problem: string, readonly at: (string | number)[], readonly key = false) {
     super(problem);
   }
 }
@@ -90,7 +91,7 @@ function ruleSettings(raw: Record<string, string> | undefined, at: (string | num
   const known = new Set(RULE_METAS.map((m) => m.code));
   const out: Record<string, RuleSetting> = {};
   for (const [code, level] of Object.entries(raw ?? {})) {
-    if (!known.has(code)) throw new At(`unknown rule ${JSON.stringify(code)}; rules are: ${[...known].join(', ')} (see \`contexta rules\`)`, [...at, code]);
+    if (!known.has(code)) throw new At(`unknown rule ${JSON.stringify(code)}; rules are: ${[...known].join(', ')} (see \`contexta rules\`)`, [...at, code], true);
     out[code] = level === 'warn' ? 'warning' : (level as RuleSetting);
   }
   return out;
@@ -152,7 +153,7 @@ export function toChecks(doc: ChecksDocument, file: string): ChecksFile | Proble
     for (const [name, p] of Object.entries(doc.projects ?? {})) projects[name] = project(p ?? {}, ['projects', name]);
     return { file, projects, rules: ruleSettings(doc.rules, ['rules']) };
   } catch (err) {
-    if (err instanceof At) return { problem: err.problem, path: err.at };
+    if (err instanceof At) return { problem: err.problem, path: err.at, key: err.key };
     throw err;
   }
 }

@@ -3,7 +3,7 @@
  * healthy runs, learned rules judge nothing (they never warn on a guess).
  */
 import { DEFAULT_POLICY } from '../baseline';
-import { policyFor, settingsFor, usableHistory } from '../series';
+import { learnFrom, policyFor, settingsFor, usableHistory } from '../series';
 import type { Rule } from '../../model';
 import type { RuleMeta } from './meta';
 import { makeIssue } from './shared';
@@ -11,15 +11,18 @@ import { makeIssue } from './shared';
 export const meta: RuleMeta = {
   code: 'learning',
   kind: 'learned',
-  description: 'the project has too few healthy runs for learned baselines yet; learned rules stay silent until it has',
+  description: 'the project has too few healthy runs for learned baselines yet (or since a whole-project baseline reset); learned rules stay silent until it has',
   severity: 'info',
   severity_policy: 'always info, once per run',
   options: [{ name: 'min_history', default: 5, description: 'healthy earlier runs needed' }],
 };
 
 export const learning: Rule = (input) => {
-  const need = policyFor(DEFAULT_POLICY, settingsFor(input, '*', '*')).min_history;
-  const have = usableHistory(input).length;
+  const settings = settingsFor(input, '*', '*');
+  const need = policyFor(DEFAULT_POLICY, settings).min_history;
+  // After a whole-project baseline reset, only the runs since it count.
+  const from = learnFrom(input, '*', '*', settings);
+  const have = usableHistory(input).filter((h) => Date.parse(h.started_at) >= from).length;
   if (have >= need) return [];
   return [
     makeIssue(input, {
