@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { listRunIds, resolveRun } from '../core/reading/catalog';
 import { ContextaError, EXIT_CODES } from '../core/errors';
 import { buildDiagnoseReport } from '../core/reading/reports-build';
-import { loadChecks, locateChecks } from '../core/diagnosis/checks-file';
+import { locateChecks } from '../core/diagnosis/checks-locate';
 import { FAIL_ON } from '../schema/enums';
 import { ISO_TIMESTAMP } from '../schema/records';
 import type { CliContext, RawOptions } from './context';
@@ -48,7 +48,8 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
   if (narrowing.length > 1) throw new ContextaError('usage', `choose one of ${narrowing.join(', ')}`);
   assertOneFormat(opts);
   const checksFile = locateChecks({ flag: opts.checks, env: ctx.env.CONTEXTA_CHECKS, cwd: ctx.cwd });
-  const checks = checksFile ? loadChecks(checksFile) : null;
+  // The YAML parser is loaded only when there is a file to parse.
+  const checks = checksFile ? (await import('../core/diagnosis/checks-file')).loadChecks(checksFile) : null;
   const ws = openForRead(ctx);
   const ids = opts.runs.length
     ? dedupe(opts.runs.map((spec) => resolveRun(ws, spec, opts.project)))

@@ -117,7 +117,7 @@ const rangeToSd = (n: number) => D2[Math.min(n, D2.length - 1)];
 const smallSample = (n: number) => 1 + 4 / n;
 
 const centreOf = (values: number[]) => {
-  const sorted = [...values].sort(ascending);
+  const sorted = values.sort(ascending);
   const m = median(sorted);
   const mad = median(sorted.map((v) => Math.abs(v - m)).sort(ascending));
   return { sorted, m, mad };
@@ -134,7 +134,8 @@ export function learnBaseline(points: readonly HistoryPoint[], policy: BaselineP
   const above = limit(policy.rel_floor_high ?? policy.rel_floor);
   const used = windowed.filter((p) => p.value >= first.m - below && p.value <= first.m + above);
   if (used.length < policy.min_history) return null;
-  const { sorted: values, m, mad } = centreOf(used.map((p) => p.value));
+  // Nothing set aside (the usual case): the first pass is the answer.
+  const { sorted: values, m, mad } = used.length === windowed.length ? first : centreOf(used.map((p) => p.value));
   return {
     n: used.length,
     median: m,

@@ -3,7 +3,8 @@
  * workspace (--checks FILE, CONTEXTA_CHECKS, else the nearest contexta.yml from
  * the working directory up), parsed with `yaml` for node positions and validated
  * with zod; any problem is a usage error naming `contexta.yml:LINE:COL` and what
- * is allowed. Only `diagnose` (and `rules`) load this module: never `record`.
+ * is allowed. Only `diagnose` loads this module, and only when there is a file
+ * (checks-locate.ts finds it): never `record`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,26 +13,6 @@ import { ContextaError } from '../errors';
 import { describeIssue } from '../writing/validate';
 import type { ChecksFile } from './checks';
 import { ChecksDocument, toChecks } from './checks-schema';
-
-export const CHECKS_FILE_NAME = 'contexta.yml';
-
-/** The checks file to use, or null when there is none (everything learned still works). */
-export function locateChecks(opts: { flag?: string; env?: string; cwd: string }): string | null {
-  const given = opts.flag ?? (opts.env ? opts.env : undefined);
-  if (given !== undefined) {
-    const file = path.resolve(opts.cwd, given);
-    if (!fs.existsSync(file)) {
-      const from = opts.flag !== undefined ? '--checks' : 'CONTEXTA_CHECKS';
-      throw new ContextaError('usage', `${from}: no checks file at ${file}`, { file });
-    }
-    return file;
-  }
-  for (let dir = path.resolve(opts.cwd); ; dir = path.dirname(dir)) {
-    const file = path.join(dir, CHECKS_FILE_NAME);
-    if (fs.existsSync(file)) return file;
-    if (path.dirname(dir) === dir) return null;
-  }
-}
 
 /** Where `at` is in the file: the value there (or, with `key`, its key), else the deepest node the path reaches. */
 function positionOf(doc: Document, lc: LineCounter, at: (string | number)[], key = false): { line: number; col: number } {

@@ -7,9 +7,13 @@ import { DEFAULT_POLICY, DURATION_POLICY, isCollapse, judge, learnBaseline, type
 import type { AnomalySettings } from './checks';
 import type { HistoryRun, RuleInput } from '../model';
 
-/** Earlier runs a baseline may learn from: completed, without errors. */
+const usable = new WeakMap<RuleInput, HistoryRun[]>();
+
+/** Earlier runs a baseline may learn from: completed, without errors (computed once per input). */
 export function usableHistory(input: RuleInput): HistoryRun[] {
-  return input.history.filter((h) => h.status === 'completed' && !h.incident);
+  let list = usable.get(input);
+  if (!list) usable.set(input, (list = input.history.filter((h) => h.status === 'completed' && !h.incident)));
+  return list;
 }
 
 /** Anomaly settings for `stage.key` (`stage.duration` for durations): the most specific entry wins. */
@@ -62,8 +66,9 @@ export function seriesOf(
   const policy = policyFor(base, settings);
   const from = learnFrom(input, stage, key, settings);
   const points: HistoryPoint[] = [];
+  const everything = from === Number.NEGATIVE_INFINITY;
   for (const h of usableHistory(input)) {
-    if (Date.parse(h.started_at) < from) continue;
+    if (!everything && Date.parse(h.started_at) < from) continue;
     const value = valueOf(h);
     if (typeof value === 'number') points.push({ run_ref: h.run_ref, value });
   }

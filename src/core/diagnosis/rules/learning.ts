@@ -22,7 +22,8 @@ export const learning: Rule = (input) => {
   const need = policyFor(DEFAULT_POLICY, settings).min_history;
   // After a whole-project baseline reset, only the runs since it count.
   const from = learnFrom(input, '*', '*', settings);
-  const have = usableHistory(input).filter((h) => Date.parse(h.started_at) >= from).length;
+  const usable = usableHistory(input);
+  const have = from === Number.NEGATIVE_INFINITY ? usable.length : usable.filter((h) => Date.parse(h.started_at) >= from).length;
   if (have >= need) return [];
   return [
     makeIssue(input, {
