@@ -98,4 +98,17 @@ Examples:
   $ contexta diagnose --since 2026-03-18 --project nightly
   $ contexta diagnose --all --json | jq '.issues[] | select(.severity == "error")'
   $ contexta diagnose --all --ndjson | jq -r '[.run_ref, .stage, .code] | @tsv'`,
+  rules: `
+Examples:
+  $ contexta rules                                # learned, declared, recorded and integrity rules
+  $ contexta rules --json | jq -r '.rules[] | [.code, .severity] | @tsv'
+
+Silence or re-grade a rule in contexta.yml: rules: { stage_without_metrics: off }`,
+  baseline: `
+An intended shift (the dataset doubled): from the given run on, learned rules learn
+the series again and ignore earlier runs.
+
+Examples:
+  $ contexta baseline reset --project nightly                      # every series, from the newest run
+  $ contexta baseline reset --project nightly --metric ingest.rows-out --from nightly-0318 --reason "EU data joined"`,
 };

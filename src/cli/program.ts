@@ -100,11 +100,13 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .command('rules')
     .description('list the diagnosis rules: code, severity policy, options and defaults')
     .option('--json', 'one JSON document: {"rules": [...]}')
+    .addHelpText('after', EXAMPLES.rules)
     .action(action(async () => (await import('../commands/rules')).rules));
 
   program
     .command('baseline')
     .description('intended shifts: learn a baseline again from a given run on')
+    .addHelpText('after', EXAMPLES.baseline)
     .command('reset')
     .description('make the current level the baseline (values before --from are no longer learned from)')
     .requiredOption('--project <name>', 'project')
@@ -112,6 +114,7 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .option('--from <run>', 'first run of the new level (default: the newest run)')
     .option('--reason <text>', 'why (kept with the reset)')
     .option('--json', 'print the reset as JSON')
+    .addHelpText('after', EXAMPLES.baseline)
     .action(action(async () => (await import('../commands/baseline')).baselineReset));
 
   return program;

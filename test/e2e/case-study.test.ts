@@ -52,8 +52,8 @@ test('runs --json lists the three completed runs, newest first, five completed s
       SEED_STAGES.map((name) => ({ name, status: 'completed' })),
     );
     // The bad stage is visible at a glance: validate carries the error. Three nights of the
-    // same warnings make them recurring_issue errors on night 3; each night is still learning.
-    assert.deepEqual(r.issue_counts, day === 3 ? { error: 3, warning: 2, info: 1 } : { error: 1, warning: 2, info: 1 });
+    // same warnings make them recurring_issue errors on night 3; nights 2 and 3 are still learning.
+    assert.deepEqual(r.issue_counts, { error: day === 3 ? 3 : 1, warning: 2, info: day === 1 ? 0 : 1 });
     assert.deepEqual(
       r.stages.find((s: any) => s.name === 'validate').issue_counts,
       { error: day === 3 ? 2 : 1, warning: 1, info: 0 },
@@ -91,20 +91,19 @@ test('diagnose nightly-day1 --json: exactly one error, the degraded record in va
     },
     evidence: [`record:${SEED_PROJECT}.nightly-day1.validate-empty-dataframe`],
   });
-  // The two warning events of the case study, in pipeline order, after the run-level cold-start note.
+  // The two warning events of the case study, in pipeline order.
   assert.deepEqual(
     doc.issues.map((i: any) => [i.severity, i.code, i.stage]),
     [
-      ['info', 'learning', null],
       ['error', 'degraded_record', 'validate'],
       ['warning', 'event_warning', 'validate'],
       ['warning', 'event_warning', 'evaluate'],
     ],
   );
-  assert.deepEqual(doc.counts, { error: 1, warning: 2, info: 1 });
+  assert.deepEqual(doc.counts, { error: 1, warning: 2, info: 0 });
   assert.deepEqual(
     doc.runs.map((x: any) => ({ run_ref: x.run_ref, counts: x.counts })),
-    [{ run_ref: runRef(1), counts: { error: 1, warning: 2, info: 1 } }],
+    [{ run_ref: runRef(1), counts: { error: 1, warning: 2, info: 0 } }],
   );
 });
 
@@ -126,7 +125,7 @@ test('text output on a pipe has no colour even without NO_COLOR (colour only on 
 
 test('diagnose --all --json works for jq: every issue carries its run_ref; selecting errors gives one per night', () => {
   const doc = expectCode(run(['diagnose', '--all', '--json'], { cwd: tmp.dir }), 1).json();
-  assert.equal(doc.issues.length, 14);
+  assert.equal(doc.issues.length, 13);
   for (const issue of doc.issues) {
     assert.ok([runRef(1), runRef(2), runRef(3)].includes(issue.run_ref), JSON.stringify(issue));
     for (const key of ['severity', 'code', 'summary', 'run_ref', 'stage', 'subject_ref', 'details', 'evidence']) {
@@ -144,10 +143,10 @@ test('diagnose --all --json works for jq: every issue carries its run_ref; selec
     errors.filter((i: any) => i.code === 'recurring_issue').map((i: any) => [i.run_ref, i.stage, i.details.consecutive]),
     [[runRef(3), 'validate', 3], [runRef(3), 'evaluate', 3]],
   );
-  assert.deepEqual(doc.counts, { error: 5, warning: 6, info: 3 });
+  assert.deepEqual(doc.counts, { error: 5, warning: 6, info: 2 });
   assert.deepEqual(
     doc.runs.map((x: any) => [x.run_ref, x.counts]),
-    [1, 2, 3].map((n) => [runRef(n), n === 3 ? { error: 3, warning: 2, info: 1 } : { error: 1, warning: 2, info: 1 }]),
+    [1, 2, 3].map((n) => [runRef(n), { error: n === 3 ? 3 : 1, warning: 2, info: n === 1 ? 0 : 1 }]),
   );
 });
 
@@ -156,7 +155,7 @@ test('diagnose --ndjson: one JSON object per line, the same issues as --json, sa
   const nd = expectCode(run(['diagnose', '--all', '--ndjson'], { cwd: tmp.dir }), 1);
   const lines = nd.stdout.split('\n');
   assert.equal(lines.pop(), '', 'ends with a newline');
-  assert.equal(lines.length, 14);
+  assert.equal(lines.length, 13);
   for (const line of lines) {
     assert.ok(line.startsWith('{') && line.endsWith('}'), line);
   }

@@ -26,7 +26,7 @@ test('--help for the program, every command and every record subcommand: exit 0,
   const top = expectCode(run(['--help'], { cwd }), 0);
   assert.ok(top.stdout.includes('Examples:'));
   const commands = commandsIn(top.stdout);
-  assert.deepEqual(commands, ['init', 'seed', 'record', 'runs', 'snapshot', 'diagnose']);
+  assert.deepEqual(commands, ['init', 'seed', 'record', 'runs', 'snapshot', 'diagnose', 'rules', 'baseline']);
   const record = expectCode(run(['record', '--help'], { cwd }), 0);
   const subcommands = commandsIn(record.stdout);
   assert.deepEqual(subcommands, ['run', 'stage', 'metric', 'event', 'degraded', 'span', 'import']);

@@ -92,7 +92,8 @@ test('healthy run: no rule reports anything', () => {
   assert.deepEqual(diagnoseRun(input({ history: healthyHistory(['train']) })), []);
 });
 
-test('cold start: a healthy run says only that it is learning', () => {
+test('cold start: a project\'s first run says nothing; later healthy runs say only that they are learning', () => {
+  assert.deepEqual(diagnoseRun(input()), []);
   assert.deepEqual(diagnoseRun(input({ history: [history(['train'])] })).map(brief), [
     { severity: 'info', code: 'learning', stage: null, summary: 'learning: 1 of 5 runs (learned checks start after 5 healthy runs)' },
   ]);
@@ -242,8 +243,8 @@ test('diagnoseRun orders by stage, then severity, code, evidence', () => {
 
 test('diagnoseRun reports unreadable lines and still diagnoses the rest', () => {
   const issues = diagnoseRun(input({ unreadableRecords: [{ file: 'records.ndjson', line: 2, reason: 'torn line' }], notable: [degraded('d1', 'error')] }));
-  assert.deepEqual(issues.map((i) => i.code), ['unreadable_record', 'learning', 'degraded_record']);
-  assert.deepEqual(countIssues(issues), { error: 2, warning: 0, info: 1 });
+  assert.deepEqual(issues.map((i) => i.code), ['unreadable_record', 'degraded_record']);
+  assert.deepEqual(countIssues(issues), { error: 2, warning: 0, info: 0 });
 });
 
 test('countIssues and SEVERITY_RANK', () => {

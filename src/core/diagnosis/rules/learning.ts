@@ -13,11 +13,13 @@ export const meta: RuleMeta = {
   kind: 'learned',
   description: 'the project has too few healthy runs for learned baselines yet (or since a whole-project baseline reset); learned rules stay silent until it has',
   severity: 'info',
-  severity_policy: 'always info, once per run',
+  severity_policy: 'always info, once per run, from the project\'s second run until it has min_history healthy runs',
   options: [{ name: 'min_history', default: 5, description: 'healthy earlier runs needed' }],
 };
 
 export const learning: Rule = (input) => {
+  // A project's first run has nothing to learn from yet, and nothing to say about it.
+  if (input.history.length === 0) return [];
   const settings = settingsFor(input, '*', '*');
   const need = policyFor(DEFAULT_POLICY, settings).min_history;
   // After a whole-project baseline reset, only the runs since it count.
