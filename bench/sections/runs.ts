@@ -79,6 +79,23 @@ export function benchRuns(cfg: Config, report: Report, startup: StartupMedians):
       ratio: diagnoseAll.timedOut ? undefined : diagnoseAll.ms / first.ms,
       ratioLabel: 'diagnose/runs',
     });
+    // The CI gate: only the newest run, judged against the 21 before it (learned baselines).
+    const latest = timeOnce(
+      contexta(['--workspace', fx.dir, 'diagnose', '--latest', '--json'], {
+        ok: [0, 1],
+        timeoutMs: cfg.runsTimeoutMs,
+        env: { ...BENCH_ENV, CONTEXTA_CACHE: 'off' },
+      }),
+    );
+    report.add({
+      section,
+      figure: 'diagnose --latest --json (cache off)',
+      value: latest.timedOut ? null : latest.ms,
+      unit: 'ms',
+      baseline: { label: 'contexta --version', value: startup.versionMs, unit: 'ms' },
+      ratio: latest.timedOut ? undefined : latest.ms / startup.versionMs,
+      ratioLabel: 'latest/start-up',
+    });
     if (runs === cfg.runsSizes[0]) checkListing(report, fx.dir, runs);
   }
   report.fixtures.runs = fixtures;

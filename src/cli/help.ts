@@ -178,6 +178,8 @@ Examples:
   $ contexta diagnose nightly-day1
   $ contexta diagnose --all                       # exit 1 if any error-severity issue
   $ contexta diagnose --all --fail-on warning
+  $ contexta diagnose --latest --quiet            # CI: gate on the run that just ran
+  $ contexta diagnose --since 2026-03-18 --project nightly
   $ contexta diagnose --all --json | jq '.issues[] | select(.severity == "error")'
   $ contexta diagnose --all --ndjson | jq -r '[.run_ref, .stage, .code] | @tsv'
   $ contexta diagnose --all --format junit > contexta-junit.xml   # GitLab, Jenkins
@@ -236,4 +238,17 @@ Examples:
   $ OPENLINEAGE_URL=http://marquez:5000 contexta record stage end --status failed --emit
   $ contexta emit --stage train
   $ contexta emit --flush --json`,
+  rules: `
+Examples:
+  $ contexta rules                                # learned, declared, recorded and integrity rules
+  $ contexta rules --json | jq -r '.rules[] | [.code, .severity] | @tsv'
+
+Silence or re-grade a rule in contexta.yml: rules: { stage_without_metrics: off }`,
+  baseline: `
+An intended shift (the dataset doubled): from the given run on, learned rules learn
+the series again and ignore earlier runs.
+
+Examples:
+  $ contexta baseline reset --project nightly                      # every series, from the newest run
+  $ contexta baseline reset --project nightly --metric ingest.rows-out --from nightly-0318 --reason "EU data joined"`,
 };

@@ -107,7 +107,12 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .description('flag problems per stage; exit 1 on an issue at or above --fail-on')
     .argument('[runs...]', 'runs to diagnose (default: all)')
     .option('--all', 'diagnose every run (the default when no run is named)')
+    .option('--latest', 'only the newest run of each project (of --project): what just ran')
+    .option('--last <n>', 'only the N newest runs of each project')
+    .option('--since <time>', 'only runs started since a date (2026-03-18) or ISO timestamp')
     .option('--project <name>', 'only runs of this project')
+    .option('--checks <file>', 'declared checks (default: $CONTEXTA_CHECKS, else the nearest contexta.yml)')
+    .option('--quiet', 'print only runs with issues, and the summary')
     .addOption(new Option('--fail-on <severity>', 'exit 1 at or above this severity').choices(['error', 'warning', 'info', 'never']).default('error'))
     .option('--attempt <n>', 'this attempt of the one run named (default: the latest)')
     .option('--verbose', 'list every evidence ref in full (default: the first record id and a count)')
@@ -158,6 +163,28 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .argument('<shell>', 'bash | zsh | fish')
     .addHelpText('after', EXAMPLES.completion)
     .action(action(async () => (await import('../commands/completion')).completion, ([shell]) => ({ shell })));
+
+
+  program
+    .command('rules')
+    .description('list the diagnosis rules: code, severity policy, options and defaults')
+    .option('--json', 'one JSON document: {"rules": [...]}')
+    .addHelpText('after', EXAMPLES.rules)
+    .action(action(async () => (await import('../commands/rules')).rules));
+
+  program
+    .command('baseline')
+    .description('intended shifts: learn a baseline again from a given run on')
+    .addHelpText('after', EXAMPLES.baseline)
+    .command('reset')
+    .description('make the current level the baseline (values before --from are no longer learned from)')
+    .requiredOption('--project <name>', 'project')
+    .option('--metric <stage.key>', 'stage.metric-key, stage.duration or stage.* (default: every series of the project)')
+    .option('--from <run>', 'first run of the new level (default: the newest run)')
+    .option('--reason <text>', 'why (kept with the reset)')
+    .option('--json', 'print the reset as JSON')
+    .addHelpText('after', EXAMPLES.baseline)
+    .action(action(async () => (await import('../commands/baseline')).baselineReset));
 
   addLineageCommands(program, action);
 

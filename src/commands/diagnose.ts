@@ -3,7 +3,9 @@ import { listRunIds, resolveRun } from '../core/reading/catalog';
 import { ContextaError, EXIT_CODES } from '../core/errors';
 import { buildDiagnoseReport } from '../core/reading/reports-build';
 import { withBacklog } from '../core/exporters/openlineage/backlog';
+import { locateChecks } from '../core/diagnosis/checks-locate';
 import { FAIL_ON } from '../schema/enums';
+import { ISO_TIMESTAMP } from '../schema/records';
 import type { CliContext, RawOptions } from './context';
 import { assertOneFormat, AttemptNumber, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
 import { readerFor } from './cache';
@@ -12,10 +14,24 @@ import type { Unreadable } from '../core/model';
 import { renderOptions, writeNdjson, writeText } from './output';
 import { appendSummary, applyFormat, FormatOptions, isCiFormat, renderCiFormat, summaryTarget } from './diagnose-formats';
 
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `2026-03-18` (midnight UTC) or a full ISO-8601 timestamp with a zone. */
+export const SinceTime = z.string().check(
+  z.refine((s) => (DATE_ONLY.test(s) || ISO_TIMESTAMP.test(s)) && !Number.isNaN(Date.parse(s)), {
+    error: 'must be a date (2026-03-18, midnight UTC) or an ISO-8601 timestamp with a zone (2026-03-18T02:00:00Z)',
+  }),
+);
+
 export const DiagnoseOptions = z.object({
   runs: z.array(z.string()),
   all: z.optional(z.boolean()),
+  latest: z.optional(z.boolean()),
+  last: z.optional(z.string().check(z.regex(/^[1-9]\d{0,8}$/, { error: 'must be a whole number of at least 1' }))),
+  since: z.optional(SinceTime),
   project: z.optional(Name),
+  checks: z.optional(z.string()),
+  quiet: z.optional(z.boolean()),
   failOn: z._default(z.enum(FAIL_ON), 'error'),
   attempt: z.optional(AttemptNumber),
   verbose: z.optional(z.boolean()),
@@ -26,15 +42,22 @@ export type DiagnoseOptions = z.infer<typeof DiagnoseOptions>;
 
 /**
  * `contexta diagnose [<run>…]`: issues per stage; exit 1 when one is at or above
- * --fail-on. No run named means every run (of --project when given).
+ * --fail-on. No run named means every run (of --project when given); --latest,
+ * --last N and --since narrow that to what just ran. Baselines always learn from
+ * the whole history, whatever is selected.
  */
 export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number> {
   const opts = applyFormat(parseOptions(DiagnoseOptions, raw, ['runs']));
-  if (opts.all && opts.runs.length) {
-    throw new ContextaError('usage', `name runs or pass --all, not both (got --all and ${opts.runs.join(', ')})`);
+  const narrowing = [opts.all && '--all', opts.latest && '--latest', opts.last && '--last'].filter(Boolean);
+  if (opts.runs.length && (narrowing.length || opts.since)) {
+    throw new ContextaError('usage', `name runs or select them with ${[...narrowing, opts.since && '--since'].filter(Boolean).join(', ')}, not both (got ${opts.runs.join(', ')})`);
   }
+  if (narrowing.length > 1) throw new ContextaError('usage', `choose one of ${narrowing.join(', ')}`);
   assertOneFormat(opts);
   const summaryFile = summaryTarget(ctx, opts);
+  const checksFile = locateChecks({ flag: opts.checks, env: ctx.env.CONTEXTA_CHECKS, cwd: ctx.cwd });
+  // The YAML parser is loaded only when there is a file to parse.
+  const checks = checksFile ? (await import('../core/diagnosis/checks-file')).loadChecks(checksFile) : null;
   const ws = openForRead(ctx);
   if (opts.attempt && opts.runs.length !== 1) throw new ContextaError('usage', '--attempt N needs exactly one run named');
   const listing: Unreadable[] = [];
@@ -44,7 +67,17 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
   // Entries that are not runs at all (a linked project, a runs/ that is a file) have no run to carry an issue.
   for (const u of listing) ctx.stderr.write(`contexta: warning: cannot read ${u.file}: ${u.reason}\n`);
   const reader = readerFor(ctx, ws);
-  const report = withBacklog(buildDiagnoseReport(ws, ids, opts.failOn, reader), ws.root, ctx.now().getTime(), !opts.runs.length);
+  const now = ctx.now().getTime();
+  const built = buildDiagnoseReport(ws, ids, opts.failOn, reader, {
+    now,
+    checks,
+    select: {
+      latest: opts.latest,
+      last: opts.last === undefined ? undefined : Number(opts.last),
+      since: opts.since === undefined ? undefined : Date.parse(DATE_ONLY.test(opts.since) ? `${opts.since}T00:00:00Z` : opts.since),
+    },
+  });
+  const report = withBacklog(built, ws.root, now, !opts.runs.length);
   reader.save();
   if (summaryFile) await appendSummary(summaryFile, report);
   if (isCiFormat(opts.format)) {
@@ -55,7 +88,7 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
     writeJson(ctx, report);
   } else {
     const { renderDiagnose } = await import('../render/diagnose');
-    writeText(ctx, renderDiagnose(report, { ...renderOptions(ctx), verbose: opts.verbose }));
+    writeText(ctx, renderDiagnose(report, { ...renderOptions(ctx), verbose: opts.verbose, quiet: opts.quiet }));
   }
   return report.failed ? EXIT_CODES.gate : EXIT_CODES.ok;
 }

@@ -72,7 +72,7 @@ export async function runs(ctx: CliContext, raw: RawOptions): Promise<number> {
     until: dayBound(opts.until, true),
     limit,
     allAttempts: opts.allAttempts,
-  }, reader);
+  }, reader, { now: ctx.now().getTime() });
   reader.save();
   // Text output lists unreadable runs under the table; machine output says so on stderr too,
   // since an NDJSON stream of rows has no place for them.

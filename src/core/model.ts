@@ -2,6 +2,7 @@
 import type { IssueSeverity, RecordType } from '../schema/enums';
 import type { Run, StageExecution } from '../schema/entities';
 import type { CanonicalRecord } from '../schema/records';
+import type { ProjectChecks } from './diagnosis/checks';
 
 export type TypeCounts = Record<RecordType, number>;
 
@@ -41,13 +42,46 @@ export interface RunFacts {
   unreadable: Unreadable[];
 }
 
-/** An earlier run of the same project, as cross-run rules see it (metadata only: cheap to load). */
+/** One stage of an earlier run, as the learned rules see it. */
+export interface StageDigest {
+  name: string;
+  status: StageExecution['status'];
+  /** null while the stage is open (or its timestamps are unreadable). */
+  duration_ms: number | null;
+}
+
+/**
+ * An earlier run of the same project, as cross-run rules see it: derived once from
+ * the run's metadata and record summary (both kept by the read cache), so a long
+ * history costs no more than reading those.
+ */
 export interface HistoryRun {
   run_ref: string;
   name: string;
   status: Run['status'];
   started_at: string;
   stage_names: string[];
+  duration_ms: number | null;
+  stages: StageDigest[];
+  /** Stage name ("" for run-level) → metric_key → value (the last one when the key repeats). */
+  metrics: Record<string, Record<string, number>>;
+  /** Stage name → keys recorded more than once in that run (their value above is the last one). */
+  repeated_metrics: Record<string, string[]>;
+  /**
+   * The run had errors: failed or cancelled (run or stage), or an error-level degraded
+   * record or event. Such runs never join a baseline.
+   */
+  incident: boolean;
+  /** `stage|code|key` of each warning the run recorded itself (for recurring_issue). */
+  warnings: string[];
+}
+
+/** `contexta baseline reset`: values of runs started before `from` are not learned from. */
+export interface BaselineReset {
+  /** `stage.metric-key`, `stage.*` (every metric and the duration of the stage) or `*`. */
+  metric: string;
+  from: string;
+  reason?: string | null;
 }
 
 export interface Issue {
@@ -65,6 +99,14 @@ export interface RuleInput {
   run: RunFacts;
   /** Earlier runs of the same project, most recent first. */
   history: HistoryRun[];
+  /** When the diagnosis runs (ms since epoch); rules about elapsed time skip without it. */
+  now?: number;
+  /** True when this is the newest run of its project (freshness is checked there only). */
+  newest?: boolean;
+  /** The project's declared checks (contexta.yml), if any. */
+  checks?: ProjectChecks | null;
+  /** Intended shifts: baseline resets for this project. */
+  resets?: BaselineReset[];
 }
 
 export type Rule = (input: RuleInput) => Issue[];

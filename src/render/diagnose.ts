@@ -63,6 +63,8 @@ function issueLines(c: ChalkInstance, issue: Issue, codeWidth: number, opts: Dia
 export interface DiagnoseRenderOptions extends RenderOptions {
   /** Every evidence ref in full. */
   verbose?: boolean;
+  /** Only runs with issues, and the summary line. */
+  quiet?: boolean;
 }
 
 export function renderDiagnose(report: DiagnoseReport, opts: DiagnoseRenderOptions): string {
@@ -86,14 +88,20 @@ export function renderDiagnose(report: DiagnoseReport, opts: DiagnoseRenderOptio
     const issues = report.issues
       .filter((i) => i.run_ref === run.run_ref)
       .sort((a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9));
+    // A clean run is one line; runs with issues are blocks separated by a blank line.
+    if (!issues.length) {
+      if (!opts.quiet) out.push(`${c.bold(safe(run.run_ref))}  ${c.green('no issues')}`);
+      continue;
+    }
+    if (out.length && out[out.length - 1] !== '') out.push('');
     out.push(`${c.bold(safe(run.run_ref))}  ${formatCounts(run.counts, c)}`);
-    if (!issues.length) out.push(`  ${c.green('no issues')}`);
     for (const [stage, list] of groupByStage(issues, run.stages ?? [])) {
       out.push(`  ${c.bold(safe(stage))}`);
       for (const issue of list) out.push(...issueLines(c, issue, codeWidth, opts));
     }
     out.push('');
   }
+  if (out.length && out[out.length - 1] !== '') out.push('');
 
   const n = runs.length;
   const verdict = report.failed ? c.red.bold('FAILED') : c.green('passed');

@@ -26,7 +26,7 @@ test('--help for the program, every command and every record subcommand: exit 0,
   const top = expectCode(run(['--help'], { cwd }), 0);
   assert.ok(top.stdout.includes('Examples:'));
   const commands = commandsIn(top.stdout);
-  assert.deepEqual(commands, ['init', 'seed', 'record', 'migrate', 'exec', 'runs', 'snapshot', 'diagnose', 'compare', 'trend', 'report', 'completion', 'export', 'emit']);
+  assert.deepEqual(commands, ['init', 'seed', 'record', 'migrate', 'exec', 'runs', 'snapshot', 'diagnose', 'compare', 'trend', 'report', 'completion', 'rules', 'baseline', 'export', 'emit']);
   const record = expectCode(run(['record', '--help'], { cwd }), 0);
   const subcommands = commandsIn(record.stdout);
   assert.deepEqual(subcommands, ['run', 'stage', 'metric', 'event', 'degraded', 'span', 'import']);

@@ -64,7 +64,10 @@ function input(f: Fixture = {}): RuleInput {
   };
 }
 
-const history = (stage_names: string[]): HistoryRun => ({ run_ref: 'run:proj.r0', name: 'r0', status: 'completed', started_at: T0, stage_names });
+const history = (stage_names: string[]): HistoryRun => ({
+  run_ref: 'run:proj.r0', name: 'r0', status: 'completed', started_at: T0, stage_names, duration_ms: 3_600_000,
+  stages: stage_names.map((name) => ({ name, status: 'completed', duration_ms: 3_600_000 })), metrics: {}, repeated_metrics: {}, incident: false, warnings: [],
+});
 
 /** Compact projection so tables assert exact values without repeating run_ref everywhere. */
 const brief = (i: Issue) => ({ severity: i.severity, code: i.code, stage: i.stage, summary: i.summary });
@@ -81,14 +84,25 @@ function table(rule: Rule, cases: Case[]) {
   }
 }
 
+/** Five healthy earlier runs: past cold start, so learned rules judge and `learning` is silent. */
+const healthyHistory = (stage_names: string[]) => [1, 2, 3, 4, 5].map((n) => ({ ...history(stage_names), run_ref: `run:proj.r0-${n}`, name: `r0-${n}` }));
+
 test('healthy run: no rule reports anything', () => {
-  for (const rule of R.RULES) assert.deepEqual(rule(input({ history: [history(['train'])] })), []);
+  for (const rule of R.RULES) assert.deepEqual(rule(input({ history: healthyHistory(['train']) })), []);
+  assert.deepEqual(diagnoseRun(input({ history: healthyHistory(['train']) })), []);
+});
+
+test('cold start: a project\'s first run says nothing; later healthy runs say only that they are learning', () => {
   assert.deepEqual(diagnoseRun(input()), []);
+  assert.deepEqual(diagnoseRun(input({ history: [history(['train'])] })).map(brief), [
+    { severity: 'info', code: 'learning', stage: null, summary: 'learning: 1 of 5 runs (learned checks start after 5 healthy runs)' },
+  ]);
 });
 
 test('RULES lists every rule exactly once', () => {
-  assert.equal(R.RULES.length, 12);
-  assert.equal(new Set(R.RULES).size, 12);
+  assert.equal(R.RULES.length, 26);
+  assert.equal(new Set(R.RULES).size, 26);
+  assert.equal(new Set(R.RULE_METAS.map((m) => m.code)).size, 26);
 });
 
 test('stageNameOf', () => {
@@ -217,6 +231,7 @@ test('diagnoseRun orders by stage, then severity, code, evidence', () => {
   assert.deepEqual(issues.map((i) => [i.stage, i.severity, i.code, i.evidence[0]]), [
     [null, 'error', 'event_error', 'record:proj.r1.e0'],
     [null, 'error', 'run_status_contradiction', sref('eval')],
+    [null, 'info', 'learning', undefined],
     ['train', 'warning', 'degraded_record', 'record:proj.r1.d1'],
     ['eval', 'error', 'stage_failed', sref('eval')],
     ['eval', 'warning', 'event_warning', 'record:proj.r1.e1'],

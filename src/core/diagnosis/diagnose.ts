@@ -33,8 +33,20 @@ function compareIssues(rank: (stage: string | null) => number): (a: Issue, b: Is
     cmp(a.summary, b.summary);
 }
 
+/** contexta.yml `rules:` (ESLint-style): a code turned `off`, or given another severity. */
+function applyRuleSettings(issues: Issue[], input: RuleInput): Issue[] {
+  const settings = input.checks?.rules;
+  if (!settings || !Object.keys(settings).length) return issues;
+  return issues.flatMap((issue) => {
+    const setting = settings[issue.code];
+    if (setting === undefined) return [issue];
+    if (setting === 'off') return [];
+    return [{ ...issue, severity: setting }];
+  });
+}
+
 export function diagnoseRun(input: RuleInput): Issue[] {
-  const issues = RULES.flatMap((rule) => rule(input));
+  const issues = applyRuleSettings(RULES.flatMap((rule) => rule(input)), input);
   return issues.sort(compareIssues(stageRanker(input)));
 }
 

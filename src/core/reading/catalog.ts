@@ -152,8 +152,11 @@ export function sortStages(stages: StageExecution[]): StageExecution[] {
   );
 }
 
-/** How many earlier runs cross-run rules see: enough to compare, bounded so `runs` stays linear. */
-export const HISTORY_DEPTH = 10;
+/**
+ * How many earlier runs cross-run rules see: the baseline window (14) with room for
+ * runs it skips (open, failed, with errors); bounded so `runs` stays linear.
+ */
+export const HISTORY_DEPTH = 21;
 
 /** Plain code-unit order for refs and names: localeCompare is ~10x slower. */
 export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -180,10 +183,15 @@ export const byStart = (a: RunMeta, b: RunMeta) => {
 
 /**
  * For every run, the runs of its project that precede it (by started_at, then ref),
- * most recent first, at most HISTORY_DEPTH of them. One sort per project, then a
- * constant amount of work per run: `runs` stays linear in the number of runs.
+ * most recent first, at most `depth` of them, each as `digest` makes it (the caller
+ * memoizes: a run is digested once however many histories it is in). One sort per
+ * project, then a constant amount of work per run: `runs` stays linear.
  */
-export function historyIndex(metas: RunMeta[]): (target: RunMeta) => HistoryRun[] {
+export function historyIndex(
+  metas: RunMeta[],
+  digest: (m: RunMeta) => HistoryRun,
+  depth = HISTORY_DEPTH,
+): { historyOf: (target: RunMeta) => HistoryRun[]; isNewest: (target: RunMeta) => boolean } {
   const byProject = new Map<string, RunMeta[]>();
   for (const m of metas) {
     if (!m.run) continue;
@@ -196,19 +204,16 @@ export function historyIndex(metas: RunMeta[]): (target: RunMeta) => HistoryRun[
     list.sort(byStart);
     list.forEach((m, i) => position.set(m.run_ref, i));
   }
-  return (target) => {
-    const list = byProject.get(target.project) ?? [];
-    const at = position.get(target.run_ref) ?? list.length;
-    return list
-      .slice(Math.max(0, at - HISTORY_DEPTH), at)
-      .reverse()
-      .map((m) => ({
-        run_ref: m.run_ref,
-        name: m.name,
-        status: m.run!.status,
-        started_at: m.run!.started_at,
-        stage_names: m.stages.map((s) => s.stage_name),
-      }));
+  return {
+    historyOf: (target) => {
+      const list = byProject.get(target.project) ?? [];
+      const at = position.get(target.run_ref) ?? list.length;
+      return list.slice(Math.max(0, at - depth), at).reverse().map(digest);
+    },
+    isNewest: (target) => {
+      const list = byProject.get(target.project) ?? [];
+      return list.length > 0 && list[list.length - 1].run_ref === target.run_ref;
+    },
   };
 }
 

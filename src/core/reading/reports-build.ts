@@ -5,6 +5,9 @@
 import { countIssues, diagnoseRun, gateFails } from '../diagnosis/diagnose';
 import { byStart, historyIndex, startMs, listRunIds, loadRunMeta, type RunId, type RunMeta } from './catalog';
 import { emptyCounts, type HistoryRun, type Issue, type RecordSummary, type RunFacts, type Unreadable } from '../model';
+import type { ChecksFile, ProjectChecks } from '../diagnosis/checks';
+import { digestRun } from '../diagnosis/history';
+import { loadResets } from '../diagnosis/resets-file';
 import { diskReader, type RunReader } from './facts-cache';
 import type { DiagnoseReport, RunsReport, RunsRow, SnapshotReport } from './reports';
 import { paths } from '../storage/store';
@@ -26,9 +29,56 @@ const factsFrom = (meta: RunMeta, records: RecordSummary): RunFacts => ({
   unreadable: meta.unreadable,
 });
 
-function diagnoseMeta(reader: RunReader, meta: RunMeta, history: HistoryRun[]): { facts: RunFacts; issues: Issue[] } {
-  const facts = factsFrom(meta, reader.records(meta));
-  return { facts, issues: diagnoseRun({ run: facts, history }) };
+/** What a diagnosis needs besides the runs: the clock, the declared checks. */
+export interface DiagnoseSettings {
+  now?: number;
+  checks?: ChecksFile | null;
+}
+
+/**
+ * Diagnose runs among `metas` (every run of their projects): each run's record summary is
+ * read once and digested once, however many histories it appears in.
+ */
+function diagnoser(ws: Workspace, reader: RunReader, metas: RunMeta[], settings: DiagnoseSettings) {
+  const summaries = new Map<RunMeta, RecordSummary>();
+  const recordsOf = (m: RunMeta) => {
+    let r = summaries.get(m);
+    if (!r) summaries.set(m, (r = reader.records(m)));
+    return r;
+  };
+  const digests = new Map<RunMeta, HistoryRun>();
+  const digest = (m: RunMeta) => {
+    let d = digests.get(m);
+    if (!d) digests.set(m, (d = digestRun(m, recordsOf(m))));
+    return d;
+  };
+  const { historyOf, isNewest } = historyIndex(metas, digest);
+  const resets = new Map<string, ReturnType<typeof loadResets>>();
+  const resetsOf = (project: string) => {
+    let r = resets.get(project);
+    if (!r) resets.set(project, (r = loadResets(ws, project)));
+    return r;
+  };
+  return (meta: RunMeta): { facts: RunFacts; issues: Issue[] } => {
+    const facts = factsFrom(meta, recordsOf(meta));
+    const issues = diagnoseRun({
+      run: facts,
+      history: historyOf(meta),
+      now: settings.now,
+      newest: isNewest(meta),
+      checks: checksFor(settings.checks, meta.project),
+      resets: resetsOf(meta.project),
+    });
+    return { facts, issues };
+  };
+}
+
+/** A project's checks, with the file-wide `rules:` under its own. */
+function checksFor(file: ChecksFile | null | undefined, project: string): ProjectChecks | null {
+  if (!file) return null;
+  const own = file.projects[project];
+  if (!own) return Object.keys(file.rules).length ? { stages: {}, comparisons: [], anomaly: {}, rules: file.rules } : null;
+  return { ...own, rules: { ...file.rules, ...own.rules } };
 }
 
 export interface RunsFilter {
@@ -41,7 +91,7 @@ export interface RunsFilter {
   allAttempts?: boolean;
 }
 
-export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = diskReader(ws)): RunsReport {
+export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = diskReader(ws), settings: DiagnoseSettings = {}): RunsReport {
   const listing: Unreadable[] = [];
   const metas = listRunIds(ws, filter.project, filter.allAttempts, listing).map((id) => reader.meta(id));
   const unreadable: Unreadable[] = [...listing, ...metas.filter((m) => !m.run).flatMap((m) => m.unreadable)];
@@ -54,9 +104,9 @@ export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = disk
     .reverse();
   const matched = selected.length;
   if (filter.limit !== undefined) selected = selected.slice(0, filter.limit);
-  const historyOf = historyIndex(metas);
+  const diagnoseMeta = diagnoser(ws, reader, metas, settings);
   const rows = selected.map((meta) => {
-    const { facts, issues } = diagnoseMeta(reader, meta, historyOf(meta));
+    const { facts, issues } = diagnoseMeta(meta);
     return runsRow(meta, facts, issues);
   });
   return { workspace: ws.root, runs: rows, matched, unreadable };
@@ -106,16 +156,45 @@ export function buildSnapshotReport(ws: Workspace, id: RunId): SnapshotReport {
   };
 }
 
-export function buildDiagnoseReport(ws: Workspace, ids: RunId[], failOn: FailOn, reader = diskReader(ws)): DiagnoseReport {
+/** Which of the named runs to diagnose: all, the newest of each project, the N newest of each, or those started since. */
+export interface RunSelection {
+  latest?: boolean;
+  last?: number;
+  since?: number;
+}
+
+function selectRuns(targets: RunMeta[], sel: RunSelection): RunMeta[] {
+  let chosen = targets;
+  if (sel.since !== undefined) chosen = chosen.filter((m) => startMs(m) >= sel.since!);
+  const perProject = sel.latest ? 1 : sel.last;
+  if (perProject !== undefined) {
+    const byProject = new Map<string, RunMeta[]>();
+    for (const m of chosen) byProject.set(m.project, [...(byProject.get(m.project) ?? []), m]);
+    const keep = new Set([...byProject.values()].flatMap((list) => list.sort(byStart).slice(-perProject)));
+    chosen = chosen.filter((m) => keep.has(m));
+  }
+  return chosen;
+}
+
+export function buildDiagnoseReport(
+  ws: Workspace,
+  ids: RunId[],
+  failOn: FailOn,
+  reader = diskReader(ws),
+  settings: DiagnoseSettings & { select?: RunSelection } = {},
+): DiagnoseReport {
   const projects = [...new Set(ids.map((id) => id.project))];
   const metas = projects.flatMap((p) => listRunIds(ws, p).map((id) => reader.meta(id)));
-  const historyOf = historyIndex(metas);
+  const diagnoseMeta = diagnoser(ws, reader, metas, settings);
   // A map, not a search per run: `diagnose --all` over 10,000 runs was quadratic (12.8 s).
   const byId = new Map(metas.map((m) => [`${m.project}/${m.name}`, m]));
-  const targets = ids.map((id) => byId.get(`${id.project}/${id.name}`) ?? reader.meta(id)).sort(byStart);
+  const targets = selectRuns(
+    ids.map((id) => byId.get(`${id.project}/${id.name}`) ?? reader.meta(id)),
+    settings.select ?? {},
+  ).sort(byStart);
   const issues: Issue[] = [];
   const runs = targets.map((meta) => {
-    const result = diagnoseMeta(reader, meta, historyOf(meta));
+    const result = diagnoseMeta(meta);
     // One push per issue: push(...list) overflows the stack at ~125k issues.
     for (const issue of result.issues) issues.push(issue);
     return { run_ref: meta.run_ref, counts: countIssues(result.issues), stages: meta.stages.map((s) => s.stage_name) };

@@ -6,6 +6,16 @@
 import type { CanonicalRecord } from '../../../schema/records';
 import type { Rule } from '../../model';
 import { makeIssue, stageNameOf } from './shared';
+import type { RuleMeta } from './meta';
+
+export const meta: RuleMeta = {
+  code: 'degradation_marker',
+  kind: 'recorded',
+  description: 'an ordinary record whose envelope carries a degradation marker (e.g. a metric computed from partial data)',
+  severity: 'warning',
+  severity_policy: 'always warning',
+  options: [],
+};
 
 /** The name a reader recognises the record by, per record type. */
 function keyOf(record: CanonicalRecord): string {

@@ -2,6 +2,16 @@
 import type { DegradedPayload } from '../../../schema/records';
 import type { Rule } from '../../model';
 import { makeIssue, stageNameOf, subjectOf } from './shared';
+import type { RuleMeta } from './meta';
+
+export const meta: RuleMeta = {
+  code: 'degraded_record',
+  kind: 'recorded',
+  description: 'a degraded record: the writer itself said something went wrong',
+  severity: 'error',
+  severity_policy: "the record's own severity (warning or error)",
+  options: [],
+};
 
 export const degradedRecord: Rule = (input) =>
   input.run.records.notable

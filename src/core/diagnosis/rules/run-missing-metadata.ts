@@ -4,6 +4,16 @@
  */
 import type { Rule } from '../../model';
 import { baseName, makeIssue } from './shared';
+import type { RuleMeta } from './meta';
+
+export const meta: RuleMeta = {
+  code: 'run_missing_metadata',
+  kind: 'integrity',
+  description: 'the run has records but no run.json',
+  severity: 'error',
+  severity_policy: 'always error',
+  options: [],
+};
 
 export const runMissingMetadata: Rule = (input) => {
   if (input.run.run !== null) return [];

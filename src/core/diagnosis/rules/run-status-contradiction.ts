@@ -6,6 +6,16 @@
  */
 import type { Rule } from '../../model';
 import { compareStages, makeIssue } from './shared';
+import type { RuleMeta } from './meta';
+
+export const meta: RuleMeta = {
+  code: 'run_status_contradiction',
+  kind: 'recorded',
+  description: 'the run status disagrees with its stages (completed over a failed stage, or failed with every stage completed)',
+  severity: 'error',
+  severity_policy: 'error for completed over a failed stage; warning for failed with all stages completed',
+  options: [],
+};
 
 export const runStatusContradiction: Rule = (input) => {
   const run = input.run.run;

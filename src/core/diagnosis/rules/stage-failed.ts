@@ -1,6 +1,16 @@
 /** stage_failed: a stage that reported failure is always an error, whatever the run says. */
 import type { Rule } from '../../model';
 import { makeIssue } from './shared';
+import type { RuleMeta } from './meta';
+
+export const meta: RuleMeta = {
+  code: 'stage_failed',
+  kind: 'recorded',
+  description: 'a stage that reported failure',
+  severity: 'error',
+  severity_policy: 'always error',
+  options: [],
+};
 
 export const stageFailed: Rule = (input) =>
   input.run.stages

@@ -5,6 +5,16 @@
  */
 import type { Rule } from '../../model';
 import { makeIssue } from './shared';
+import type { RuleMeta } from './meta';
+
+export const meta: RuleMeta = {
+  code: 'stage_not_finished',
+  kind: 'recorded',
+  description: 'the run has ended but a stage is still open or was cancelled',
+  severity: 'warning',
+  severity_policy: 'always warning',
+  options: [],
+};
 
 export const stageNotFinished: Rule = (input) => {
   const run = input.run.run;

@@ -1,6 +1,16 @@
 /** stage_without_metrics: a stage that "completed" yet measured nothing may have silently skipped its work. */
 import { emptyCounts, type Rule } from '../../model';
 import { makeIssue } from './shared';
+import type { RuleMeta } from './meta';
+
+export const meta: RuleMeta = {
+  code: 'stage_without_metrics',
+  kind: 'recorded',
+  description: 'a completed stage that recorded no metric at all',
+  severity: 'info',
+  severity_policy: 'always info',
+  options: [],
+};
 
 export const stageWithoutMetrics: Rule = (input) =>
   input.run.stages

@@ -1,6 +1,16 @@
 /** unreadable_metadata: run.json or a stage file that exists but cannot be parsed or validated. */
 import type { Rule } from '../../model';
 import { baseName, makeIssue } from './shared';
+import type { RuleMeta } from './meta';
+
+export const meta: RuleMeta = {
+  code: 'unreadable_metadata',
+  kind: 'integrity',
+  description: 'run.json or a stage file that exists but cannot be parsed or validated',
+  severity: 'error',
+  severity_policy: 'always error',
+  options: [],
+};
 
 /** stages/<name>.json belongs to stage <name>, so the issue sorts and groups with that stage. */
 const STAGE_FILE = /(?:^|[\\/])stages[\\/]([^\\/]+)\.json$/;

@@ -2,9 +2,10 @@
  * From the workspace to OpenLineage events: loads each run with its diagnosis
  * (the same rules and history `contexta diagnose` uses) and maps it.
  */
-import { diagnoseRun } from '../../diagnosis/diagnose';
-import { historyIndex, listRunIds, type RunId } from '../../reading/catalog';
+import type { Issue } from '../../model';
+import type { RunId } from '../../reading/catalog';
 import type { RunReader } from '../../reading/facts-cache';
+import { buildDiagnoseReport } from '../../reading/reports-build';
 import type { Workspace } from '../../storage/workspace';
 import { runEvents, type MappedEvent, type MappingOptions, type Transition } from './mapping';
 
@@ -15,22 +16,23 @@ export interface RunEvents {
   unreadable: string | null;
 }
 
-export function eventsForRuns(ws: Workspace, reader: RunReader, ids: RunId[], opts: MappingOptions): RunEvents[] {
-  const projects = [...new Set(ids.map((id) => id.project))];
-  const metas = projects.flatMap((p) => listRunIds(ws, p).map((id) => reader.meta(id)));
-  const historyOf = historyIndex(metas);
-  const byId = new Map(metas.map((m) => [`${m.project}/${m.name}`, m]));
+export function eventsForRuns(ws: Workspace, reader: RunReader, ids: RunId[], opts: MappingOptions, now = Date.now()): RunEvents[] {
+  // The same diagnosis `contexta diagnose` gives (history, learned baselines), so a
+  // lineage back end sees the verdict the gate saw.
+  const report = buildDiagnoseReport(ws, ids, 'never', reader, { now });
+  const issuesOf = new Map<string, Issue[]>();
+  for (const issue of report.issues) {
+    const list = issuesOf.get(issue.run_ref);
+    if (list) list.push(issue);
+    else issuesOf.set(issue.run_ref, [issue]);
+  }
   return ids.map((id) => {
-    const meta = byId.get(`${id.project}/${id.name}`) ?? reader.meta(id);
+    const meta = reader.meta(id);
     if (!meta.run) {
       return { run_ref: meta.run_ref, events: [], unreadable: meta.unreadable.map((u) => `${u.file}: ${u.reason}`).join('; ') || 'run.json unreadable' };
     }
     const records = reader.records(meta);
-    const issues = diagnoseRun({
-      run: { project: meta.project, name: meta.name, run_ref: meta.run_ref, run: meta.run, stages: meta.stages, records, unreadable: meta.unreadable },
-      history: historyOf(meta),
-    });
-    return { run_ref: meta.run_ref, events: runEvents({ meta, records, issues }, opts), unreadable: null };
+    return { run_ref: meta.run_ref, events: runEvents({ meta, records, issues: issuesOf.get(meta.run_ref) ?? [] }, opts), unreadable: null };
   });
 }
 
