@@ -287,7 +287,7 @@ function addRecordCommands(program: Command, action: ActionFactory): void {
     .action(action(async () => (await import('../commands/record-metric')).recordMetric, ([key, value]) => ({ key, value })));
 
   withProducer(withTarget(record.command('event').description('record an event')))
-    .argument('<key>', 'event key, e.g. validate.schema_mismatch')
+    .argument('<key>', 'event key, e.g. validate.schema-mismatch')
     .argument('<message>', 'what happened')
     .option('--level <level>', 'debug | info (default) | warning | error | critical')
     .option('--origin <marker>', 'origin marker (default: explicit_capture)')

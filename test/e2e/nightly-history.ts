@@ -117,7 +117,7 @@ export function writeNightlyHistory(root: string, nights = 100): void {
       switch (stage.name) {
         case 'ingest':
           metric('ingest', mid, 'rows', rows);
-          if (n % 13 === 0) event('ingest', mid, 'ingest.late_partition', 'warning', `partition for night ${n} arrived late`);
+          if (n % 13 === 0) event('ingest', mid, 'ingest.late-partition', 'warning', `partition for night ${n} arrived late`);
           break;
         case 'preprocess':
           metric('preprocess', mid, 'rows', Math.round(rows * 0.998));
@@ -126,7 +126,7 @@ export function writeNightlyHistory(root: string, nights = 100): void {
           const out = n === EMPTY_NIGHT ? 0 : Math.round(rows * 0.996);
           metric('validate', mid, 'rows', out);
           if (n === EMPTY_NIGHT) {
-            event('validate', mid, 'validate.schema_mismatch', 'warning', 'Expected column "label" not found; 0 rows passed');
+            event('validate', mid, 'validate.schema-mismatch', 'warning', 'Expected column "label" not found; 0 rows passed');
             rec('validate', 'degraded', mid, {
               issue_key: 'validate.empty_dataframe_passthrough', category: 'capture', severity: 'error',
               summary: 'Validate passed 0 rows downstream after a schema migration', origin_marker: 'explicit_capture',

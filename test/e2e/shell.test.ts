@@ -34,7 +34,7 @@ test('bash completion completes commands, subcommands and flags', { skip: !hasBa
   fs.writeFileSync(file, script);
   const complete = (...words: string[]) =>
     spawnSync('bash', ['-c', `source "$1"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _contexta; echo "\${COMPREPLY[*]}"`, 'x', file], { encoding: 'utf8' }).stdout.trim();
-  assert.equal(complete('contexta', 'ex'), 'exec');
+  assert.equal(complete('contexta', 'exe'), 'exec');
   assert.equal(complete('contexta', 'record', 'me'), 'metric');
   assert.equal(complete('contexta', 'record', 'metric', '--va'), '--value-type');
   assert.equal(complete('contexta', '-w', 'x', 'runs', '--all'), '--all-attempts');

@@ -173,7 +173,7 @@ describe('exportJunit', () => {
     assert.equal(cases.length, RUN_CHECKS.length + STAGES.length * STAGE_CHECKS.length);
     assert.ok(cases.includes('nightly-ml-pipeline.validate degraded_record'));
     assert.ok(cases.includes('nightly-ml-pipeline.(run) run_status_contradiction'));
-    assert.match(xml, /<testsuites name="contexta diagnose" tests="25" failures="1" errors="0">/);
+    assert.ok(xml.includes(`<testsuites name="contexta diagnose" tests="${RUN_CHECKS.length + STAGES.length * STAGE_CHECKS.length}" failures="1" errors="0">`));
   });
 
   it('fails exactly the checks at or above the gate; issues below it stay passing, in system-out', () => {

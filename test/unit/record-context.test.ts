@@ -125,7 +125,7 @@ test('store: two given names for one run or project component are refused naming
 test('record stage in process: ending before the start says so', () => {
   const { ctx } = context({ CONTEXTA_PROJECT: 'p', CONTEXTA_RUN: 'r', CONTEXTA_STAGE: 's' });
   assert.equal(recordStage(ctx, { action: 'start', at: '2025-04-07T02:00:00Z' }), 0);
-  usage(() => recordStage(ctx, { action: 'end', at: '2025-04-07T01:00:00Z' }), /--at 2025-04-07T01:00:00Z is before this stage started \(2025-04-07T02:00:00Z\)/);
+  usage(() => recordStage(ctx, { action: 'end', at: '2025-04-07T01:00:00Z' }), /--at 2025-04-07T01:00:00Z is before stage s of run r started \(2025-04-07T02:00:00Z\)/);
   assert.equal(recordStage(ctx, { action: 'end', at: '2025-04-07T03:00:00+01:00' }), 0);
 });
 
@@ -133,5 +133,5 @@ test('record stage in process: a start moved after the recorded end is refused',
   const { ctx } = context({ CONTEXTA_PROJECT: 'p', CONTEXTA_RUN: 'r', CONTEXTA_STAGE: 's' });
   assert.equal(recordStage(ctx, { action: 'start', at: '2025-04-07T02:00:00Z' }), 0);
   assert.equal(recordStage(ctx, { action: 'end', at: '2025-04-07T03:00:00Z' }), 0);
-  usage(() => recordStage(ctx, { action: 'start', at: '2025-04-07T04:00:00Z' }), /--at 2025-04-07T04:00:00Z is after this stage ended \(2025-04-07T03:00:00Z\)/);
+  usage(() => recordStage(ctx, { action: 'start', at: '2025-04-07T04:00:00Z' }), /stage s of run r already ended \(completed at 2025-04-07T03:00:00Z\)/);
 });

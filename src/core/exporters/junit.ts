@@ -24,6 +24,14 @@ export const RUN_CHECKS: readonly string[] = Object.freeze([
   'unreadable_metadata',
   'unreadable_record',
   'run_status_contradiction',
+  // learned from the project's history
+  'learning',
+  'run_abandoned',
+  'stage_vanished',
+  // declared in contexta.yml (pass when nothing is declared)
+  'required_stage_missing',
+  'comparison_failed',
+  'freshness',
 ]);
 
 /** Checks every stage has once. Codes not listed (e.g. expected_stage_missing) appear when raised. */
@@ -35,6 +43,16 @@ export const STAGE_CHECKS: readonly string[] = Object.freeze([
   'event_error',
   'event_warning',
   'stage_without_metrics',
+  // learned from the project's history
+  'metric_anomaly',
+  'metric_collapse',
+  'metric_vanished',
+  'duration_anomaly',
+  'recurring_issue',
+  // declared in contexta.yml (pass when nothing is declared)
+  'required_metric_missing',
+  'metric_out_of_bounds',
+  'duration_out_of_bounds',
 ]);
 
 /** The check could not run because its input is unreadable: JUnit's <error>, not <failure>. */
