@@ -30,13 +30,13 @@ describe('diagnose --format', () => {
     // A hostile record: newlines that could start workflow commands, markup, XML-forbidden controls, ANSI.
     const hostile = 'boom\n::error::injected\r\n<script>alert(1)</script> & \u0001\u001b[31mred\u001b[0m 100% a,b:c | [x](y)';
     expectCode(
-      run(['record', 'event', 'evaluate.hostile', hostile, '--level', 'error', '--project', 'nightly-ml-pipeline', '--run', 'nightly-day3', '--stage', 'evaluate', '--at', '2025-03-20T02:24:00Z'], { cwd: tmp.dir }),
+      run(['record', 'event', 'evaluate.hostile', hostile, '--level', 'error', '--project', 'nightly-ml-pipeline', '--run', 'nightly-day3', '--stage', 'evaluate', '--at', '2025-03-20T04:24:00Z'], { cwd: tmp.dir }),
       0,
     );
-    // Three more warnings, so there are more issues (13) than GitHub shows annotations (10).
+    // Three more warnings, so the annotated issues (6 errors, 9 warnings) outnumber the 10 annotations GitHub shows.
     for (const n of [1, 2, 3]) {
       expectCode(
-        run(['record', 'event', `train.slow-${n}`, `epoch ${n} slow`, '--level', 'warning', '--project', 'nightly-ml-pipeline', '--run', 'nightly-day2', '--stage', 'train', '--at', '2025-03-19T02:18:00Z'], { cwd: tmp.dir }),
+        run(['record', 'event', `train.slow-${n}`, `epoch ${n} slow`, '--level', 'warning', '--project', 'nightly-ml-pipeline', '--run', 'nightly-day2', '--stage', 'train', '--at', '2025-03-19T03:18:00Z'], { cwd: tmp.dir }),
         0,
       );
     }
@@ -54,7 +54,8 @@ describe('diagnose --format', () => {
     assert.equal(diagnose(['--format', 'json']).stdout, diagnose(['--json']).stdout);
     assert.equal(diagnose(['--format', 'ndjson']).stdout, diagnose(['--ndjson']).stdout);
     assert.equal(diagnose(['--format', 'text']).stdout, diagnose([]).stdout);
-    assert.equal(diagnose(['--format', 'json']).json().counts.error, 4);
+    // 3 degraded records, the hostile event_error, and day 3's two recurring_issue errors (same warning 3 nights running).
+    assert.equal(diagnose(['--format', 'json']).json().counts.error, 6);
   });
 
   it('refuses two formats and unknown ones (exit 2, JSON errors when JSON was asked for)', () => {
@@ -71,17 +72,20 @@ describe('diagnose --format', () => {
     const file = tmp.at('junit.xml');
     fs.writeFileSync(file, r.stdout);
     assertValidJunit(file);
-    // 3 runs × (4 run checks + 5 stages × 7 stage checks); failing: 3 degraded records + the hostile event_error.
-    assert.match(r.stdout, /<testsuites name="contexta diagnose" tests="117" failures="4" errors="0">/);
+    // 3 runs × (10 run checks + 5 stages × 15 stage checks); failing: 3 degraded records, the hostile
+    // event_error and day 3's two recurring_issue errors (validate and evaluate).
+    assert.match(r.stdout, /<testsuites name="contexta diagnose" tests="255" failures="6" errors="0">/);
     assert.match(r.stdout, /<testcase classname="nightly-ml-pipeline\.validate" name="degraded_record \(nightly-day1\)">\n {6}<failure type="error"/);
     assert.match(r.stdout, /run: run:nightly-ml-pipeline\.nightly-day1\nstage: validate/);
+    assert.match(r.stdout, /<testcase classname="nightly-ml-pipeline\.evaluate" name="recurring_issue \(nightly-day3\)">\n {6}<failure type="error"/);
+    assert.match(r.stdout, /<testcase classname="nightly-ml-pipeline\.evaluate" name="recurring_issue \(nightly-day2\)"\/>/);
     assert.doesNotMatch(r.stdout, /[\u0001\u001b]/);
     assert.match(r.stdout, /&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; \uFFFDred/);
 
     const never = expectCode(diagnose(['--format', 'junit', '--fail-on', 'never']), 0);
     fs.writeFileSync(file, never.stdout);
     assertValidJunit(file);
-    assert.match(never.stdout, /tests="117" failures="0" errors="0"/);
+    assert.match(never.stdout, /tests="255" failures="0" errors="0"/);
     assert.match(never.stdout, /<system-out>below the gate \(--fail-on never\):/);
 
     const one = expectCode(diagnose(['nightly-day2', '--format', 'junit']), 1);
@@ -93,20 +97,21 @@ describe('diagnose --format', () => {
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 11);
     assert.equal(lines.filter((l) => l.startsWith('::')).length, 10);
-    assert.deepEqual(lines.slice(0, 4).map((l) => l.split(' ')[0]), ['::error', '::error', '::error', '::error']);
-    assert.ok(lines.slice(4, 10).every((l) => l.startsWith('::warning ')));
+    assert.deepEqual(lines.slice(0, 6).map((l) => l.split(' ')[0]), ['::error', '::error', '::error', '::error', '::error', '::error']);
+    assert.ok(lines.slice(6, 10).every((l) => l.startsWith('::warning ')));
     assert.ok(!lines.some((l) => l.startsWith('::error::injected')), 'a recorded newline must not start a command');
     const hostile = lines.find((l) => l.includes('evaluate.hostile'))!;
     assert.match(hostile, /^::error title=contexta event_error%3A evaluate \(nightly-day3\)::evaluate\.hostile: boom%0A::error::injected%0D%0A<script>/);
     assert.match(hostile, / 100%25 a,b:c /);
-    assert.equal(lines[10], 'contexta: 13 issues in 3 runs (4 error, 9 warning, 0 info); 10 shown as annotations (most severe first), 3 more in the step summary and in `contexta diagnose` — gate --fail-on error: FAILED');
+    assert.equal(lines[10], 'contexta: 26 issues in 3 runs (6 error, 9 warning, 11 info); 10 shown as annotations (most severe first), 16 more in the step summary and in `contexta diagnose` — gate --fail-on error: FAILED');
   });
 
   it('markdown: the verdict, counts per run and every issue, with recorded text escaped', () => {
     const r = expectCode(diagnose(['--format', 'markdown']), 1);
-    assert.match(r.stdout, /^### contexta diagnose: gate `--fail-on error` FAILED\n\n3 runs diagnosed: \*\*4 error\*\*, \*\*9 warning\*\*, 0 info\./);
-    assert.match(r.stdout, /\| run:nightly-ml-pipeline\.nightly-day2 \| 1 \| 5 \| 0 \|\n\| run:nightly-ml-pipeline\.nightly-day3 \| 2 \| 2 \| 0 \|/);
-    assert.equal(r.stdout.split('\n').filter((l) => /^\| (error|warning|info) \|/.test(l)).length, 13);
+    assert.match(r.stdout, /^### contexta diagnose: gate `--fail-on error` FAILED\n\n3 runs diagnosed: \*\*6 error\*\*, \*\*9 warning\*\*, 11 info\./);
+    // info: stage_without_metrics for ingest, preprocess and validate in each run, learning from run 2 on.
+    assert.match(r.stdout, /\| run:nightly-ml-pipeline\.nightly-day1 \| 1 \| 2 \| 3 \|\n\| run:nightly-ml-pipeline\.nightly-day2 \| 1 \| 5 \| 4 \|\n\| run:nightly-ml-pipeline\.nightly-day3 \| 4 \| 2 \| 4 \|/);
+    assert.equal(r.stdout.split('\n').filter((l) => /^\| (error|warning|info) \|/.test(l)).length, 26);
     assert.match(r.stdout, /evaluate\.hostile: boom ::error::injected \\<script\\>alert\(1\)\\<\/script\\> \\& +red 100% a,b:c \\\| \\\[x\\\]\(y\) \|$/m);
     assert.doesNotMatch(r.stdout, /<script>/);
   });

@@ -1,7 +1,8 @@
 /**
- * `contexta compare` as a user runs it: the case-study workspace plus a fourth night that
- * recovered (validate passes 48,000 rows, eval.accuracy back to 0.91, train and preprocess
- * skipped, a new deploy stage), compared both ways, with and without the regression gate.
+ * `contexta compare` as a user runs it: the case-study workspace, with row counts added to
+ * nightly-day3 (the seed records none), plus a fourth night that recovered (validate passes
+ * 48,000 rows, eval.accuracy back to 0.91, train and preprocess skipped, a new deploy stage),
+ * compared both ways, with and without the regression gate.
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -10,6 +11,19 @@ import { expectCode, run, seededWorkspace, treeSnapshot, type TempWorkspace } fr
 const DAY3 = 'nightly-day3';
 const DAY4 = 'nightly-day4';
 
+/**
+ * The row counts the case study's events describe, as metrics on the seeded nightly-day3 (the
+ * seed, byte-identical to the Python library's, records metrics only in train and evaluate):
+ * ingest read the same rows as day 4 will, validate let 0 through.
+ */
+function recordDay3Rows(tmp: TempWorkspace): void {
+  const env = { CONTEXTA_PROJECT: 'nightly-ml-pipeline', CONTEXTA_RUN: DAY3 };
+  const rec = (...args: string[]) => expectCode(run(['record', ...args], { cwd: tmp.dir, env }), 0);
+  rec('metric', 'ingest.rows-read', '48213', '--unit', 'rows', '--stage', 'ingest', '--at', '2025-03-20T02:05:00Z');
+  rec('metric', 'preprocess.rows-out', '47950', '--unit', 'rows', '--stage', 'preprocess', '--at', '2025-03-20T02:40:00Z');
+  rec('metric', 'validate.rows-out', '0', '--unit', 'rows', '--stage', 'validate', '--at', '2025-03-20T02:55:00Z');
+}
+
 /** nightly-day4: the recovered night, recorded from shell like a pipeline would. */
 function recordRecoveredNight(tmp: TempWorkspace): void {
   const env = { CONTEXTA_PROJECT: 'nightly-ml-pipeline', CONTEXTA_RUN: DAY4 };
@@ -17,8 +31,8 @@ function recordRecoveredNight(tmp: TempWorkspace): void {
   const rec = (...args: string[]) => expectCode(run(['record', ...args], { cwd: tmp.dir, env }), 0);
   rec('run', 'start', '--at', at(0));
   ['ingest', 'validate', 'evaluate', 'deploy'].forEach((stage, i) => rec('stage', 'start', '--stage', stage, '--at', at(i + 1)));
-  rec('metric', 'ingest.rows_read', '48213', '--stage', 'ingest', '--at', at(5));
-  rec('metric', 'validate.rows_out', '48000', '--stage', 'validate', '--at', at(5));
+  rec('metric', 'ingest.rows-read', '48213', '--stage', 'ingest', '--at', at(5));
+  rec('metric', 'validate.rows-out', '48000', '--stage', 'validate', '--at', at(5));
   rec('metric', 'eval.accuracy', '0.91', '--stage', 'evaluate', '--at', at(5));
   rec('metric', 'deploy.replicas', '3', '--stage', 'deploy', '--at', at(5));
   ['ingest', 'validate', 'evaluate', 'deploy'].forEach((stage) => rec('stage', 'end', '--stage', stage, '--at', at(6)));
@@ -31,6 +45,7 @@ describe('contexta compare', () => {
 
   before(() => {
     tmp = seededWorkspace();
+    recordDay3Rows(tmp);
     recordRecoveredNight(tmp);
   });
 
@@ -66,7 +81,8 @@ describe('contexta compare', () => {
   it('--json: issues each run has that the other lacks, stages and metrics only one run has', () => {
     const doc = expectCode(compare(DAY3, DAY4, '--json'), 0).json();
     const validate = doc.stages.find((s: any) => s.stage === 'validate');
-    assert.deepEqual(validate.issues_only_in_a.map((i: any) => i.code).sort(), ['degraded_record', 'event_warning']);
+    // recurring_issue: day 3 is the third night in a row with the same validate warning; day 4 has none.
+    assert.deepEqual(validate.issues_only_in_a.map((i: any) => i.code).sort(), ['degraded_record', 'event_warning', 'recurring_issue']);
     assert.equal(validate.issues_only_in_a.find((i: any) => i.code === 'degraded_record').run_ref, 'run:nightly-ml-pipeline.nightly-day3');
     assert.deepEqual(validate.issues_only_in_b, []);
     const onlyB = doc.stages.flatMap((s: any) => s.issues_only_in_b.map((i: any) => `${s.stage}:${i.code}`)).sort();
@@ -76,7 +92,7 @@ describe('contexta compare', () => {
     assert.deepEqual(doc.only_in_b.metrics, [{ stage: 'deploy', key: 'deploy.replicas' }]);
     assert.deepEqual(
       doc.only_in_a.metrics.map((m: any) => `${m.stage}/${m.key}`),
-      ['preprocess/preprocess.rows_out', 'train/train.accuracy', 'train/train.loss'],
+      ['preprocess/preprocess.rows-out', 'train/train.accuracy', 'train/train.loss'],
     );
   });
 
@@ -93,7 +109,7 @@ describe('contexta compare', () => {
 
   it('the gate exits 1 when a watched metric got worse by more than the threshold', () => {
     const r = expectCode(
-      compare(DAY4, DAY3, '--fail-on-regression', '2%', '--metric', 'evaluate.eval.accuracy:higher', '--metric', 'validate.validate.rows_out:higher', '--json'),
+      compare(DAY4, DAY3, '--fail-on-regression', '2%', '--metric', 'evaluate.eval.accuracy:higher', '--metric', 'validate.validate.rows-out:higher', '--json'),
       1,
     );
     const gate = r.json().gate;
@@ -103,7 +119,7 @@ describe('contexta compare', () => {
       gate.checks.map((k: any) => [k.stage, k.key, k.direction, k.a, k.b, k.regressed, k.reason]),
       [
         ['evaluate', 'eval.accuracy', 'higher', 0.91, 0.12, true, 'worse_by_more_than_threshold'],
-        ['validate', 'validate.rows_out', 'higher', 48000, 0, true, 'worse_by_more_than_threshold'],
+        ['validate', 'validate.rows-out', 'higher', 48000, 0, true, 'worse_by_more_than_threshold'],
       ],
     );
     const text = expectCode(compare(DAY4, DAY3, '--fail-on-regression', '2%', '--metric', 'evaluate.eval.accuracy:higher'), 1);
@@ -112,7 +128,7 @@ describe('contexta compare', () => {
   });
 
   it('the gate exits 0 when every watched metric held or improved', () => {
-    const r = expectCode(compare(DAY3, DAY4, '--fail-on-regression', '2%', '--metric', 'evaluate.eval.accuracy:higher', '--metric', 'ingest.ingest.rows_read:higher'), 0);
+    const r = expectCode(compare(DAY3, DAY4, '--fail-on-regression', '2%', '--metric', 'evaluate.eval.accuracy:higher', '--metric', 'ingest.ingest.rows-read:higher'), 0);
     assert.match(r.stdout, /no regression: 2 watched metrics within 2%/);
     // Direction matters: the same change is a regression for a lower-is-better metric.
     expectCode(compare(DAY3, DAY4, '--fail-on-regression', '2%', '--metric', 'evaluate.eval.accuracy:lower'), 1);

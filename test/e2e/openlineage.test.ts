@@ -55,7 +55,7 @@ async function pipeline(t: TempWorkspace, env: Env): Promise<number[]> {
     const stageEnv = { ...env, CONTEXTA_STAGE: stage };
     codes.push((await runAsync(['record', 'stage', 'start', ...flag], { cwd: t.dir, env: stageEnv })).code);
     if (stage === 'validate') {
-      codes.push((await runAsync(['record', 'metric', 'validate.rows_out', '0'], { cwd: t.dir, env: stageEnv })).code);
+      codes.push((await runAsync(['record', 'metric', 'validate.rows-out', '0'], { cwd: t.dir, env: stageEnv })).code);
       const r = await runAsync(
         ['record', 'degraded', 'validate.empty_dataframe_passthrough', '--summary', 'Validate stage received 0 rows.', '--severity', 'error', '--marker', 'capture_gap'],
         { cwd: t.dir, env: stageEnv },
@@ -77,7 +77,7 @@ const PIPELINE_STEPS = [
 test('a pipeline with --emit: START and terminal events arrive in order, valid, with the quality facets on COMPLETE; exit codes as without', async () => {
   const s = await server();
   const t = tempWorkspace();
-  const env = lineageEnv(t, { OPENLINEAGE_URL: s.url, OPENLINEAGE_API_KEY: 'secret-key', CONTEXTA_OPENLINEAGE_OUTPUT_ROWS: 'validate.validate.rows_out' });
+  const env = lineageEnv(t, { OPENLINEAGE_URL: s.url, OPENLINEAGE_API_KEY: 'secret-key', CONTEXTA_OPENLINEAGE_OUTPUT_ROWS: 'validate.validate.rows-out' });
   const codes = await pipeline(t, env);
   // Every step exits 0, as it does without emitting (test/e2e/record.test.ts).
   assert.deepEqual(codes, codes.map(() => 0));
@@ -91,7 +91,7 @@ test('a pipeline with --emit: START and terminal events arrive in order, valid, 
   assert.equal(validateEnd.outputs[0].outputFacets.outputStatistics.rowCount, 0);
   assert.deepEqual(outboxFiles(t), []);
   // The same run exported later carries the same run ids: separate calls agree without shared state.
-  const exported = expectCode(await runAsync(['export', 'openlineage', 'nightly-day4'], { cwd: t.dir, env: lineageEnv(t, { CONTEXTA_OPENLINEAGE_OUTPUT_ROWS: 'validate.validate.rows_out' }) }), 0).ndjson();
+  const exported = expectCode(await runAsync(['export', 'openlineage', 'nightly-day4'], { cwd: t.dir, env: lineageEnv(t, { CONTEXTA_OPENLINEAGE_OUTPUT_ROWS: 'validate.validate.rows-out' }) }), 0).ndjson();
   assert.deepEqual(exported.map((e) => e.run.runId), s.accepted().map((e) => e.run.runId));
   assert.deepEqual(exported, s.accepted());
 });

@@ -116,7 +116,7 @@ export function importNights(cwd: string, ws: string, project: string, nights: N
       const stageRef = `stage:${project}.${n.name}.${stage}`;
       fs.writeFileSync(path.join(rdir, 'stages', `${stage}.json`), json({ stage_execution_ref: stageRef, run_ref: runRef, stage_name: stage, status: 'completed', started_at: from, ended_at: to, order_index: order++ }));
       const envelope = (id: string, type: string) => ({
-        completeness_marker: 'complete', correlation_refs: {}, degradation_marker: 'none', extensions: [], observed_at: to, producer_ref: 'producer:scenario.pipeline',
+        completeness_marker: 'complete', correlation_refs: {}, degradation_marker: 'none', extensions: [], observed_at: to, producer_ref: 'scenario.pipeline',
         record_ref: `record:${project}.${n.name}.${id}`, record_type: type, recorded_at: to, run_ref: runRef, schema_version: '1.0.0', stage_execution_ref: stageRef,
       });
       for (const [key, value] of Object.entries(n.metrics[stage] ?? {})) {

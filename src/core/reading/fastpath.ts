@@ -21,6 +21,8 @@
  * parse plus readableProblems itself.
  */
 import type { RecordType } from '../../schema/enums';
+import { DOT_TOKEN } from '../../schema/fields';
+import { normalizeTimestamp } from '../../schema/timestamps';
 
 export interface FastClass {
   type: RecordType;
@@ -113,6 +115,36 @@ export function plainTimestamp(s: string): boolean {
   if (Number.isNaN(Date.parse(s))) return false;
   lastGoodTimestamp = s;
   return true;
+}
+
+/**
+ * A timestamp both contracts readers use accept (0.1.0's strict ISO form and the shared
+ * contract's reading of it), with its normalized text and instant: the shared contract
+ * orders two timestamps as instants and as normalized text (see records.ts `ordered`).
+ */
+let lastContractText = '';
+let lastContractTime: { value: string; ms: number } | null = null;
+function contractTime(s: string): { value: string; ms: number } | null {
+  if (s === lastContractText) return lastContractTime;
+  const r = plainTimestamp(s) ? normalizeTimestamp(s) : null;
+  lastContractText = s;
+  lastContractTime = r && r.ok ? { value: r.value, ms: r.ms } : null;
+  return lastContractTime;
+}
+
+function inOrder(later: string, earlier: string): boolean {
+  const l = contractTime(later);
+  const e = l && contractTime(earlier);
+  return l !== null && e !== null && l.ms >= e.ms && l.value >= e.value;
+}
+
+/**
+ * A free-text leaf (message, tag or attribute value): the shared contract refuses a
+ * blank message or tag value, so a blank one, or one with escapes this check does not
+ * decode, is left to the full parse.
+ */
+function plainText(text: string): boolean {
+  return text.indexOf('\\') < 0 && /[^ ]/.test(text);
 }
 
 /** A number token that reads back to the same text (no precision lost, no overflow, no -0). */
@@ -296,6 +328,7 @@ function matches(text: string, start: number, end: number, t: Template, vals: st
   for (let j = 0; j < kinds.length; j++) {
     const text = m[j + 1];
     if (kinds[j] === KIND_NUMBER && plainNumber(text) === null) return false;
+    if (kinds[j] === KIND_STRING && fields[j] === OTHER && !plainText(text)) return false;
     vals[fields[j]] = text;
   }
   return true;
@@ -322,15 +355,10 @@ function leavesHold(t: Template, vals: string[], runRef: string, runPrefix: stri
       lastGoodStage = st;
     }
   }
-  const observed = vals[OBSERVED];
-  const recorded = vals[RECORDED];
-  if (!plainTimestamp(observed) || !plainTimestamp(recorded)) return false;
-  if (observed !== recorded && Date.parse(recorded) < Date.parse(observed)) return false;
+  if (!inOrder(vals[RECORDED], vals[OBSERVED])) return false;
   if ((t.hasMetricKey && !METRIC_KEYS.has(vals[METRIC_KEY])) || (t.hasEventKey && !EVENT_KEYS.has(vals[EVENT_KEY]))) return false;
   if (t.hasSpanTimes) {
-    const started = vals[STARTED];
-    const ended = vals[ENDED];
-    if (!plainTimestamp(started) || !plainTimestamp(ended) || Date.parse(ended) < Date.parse(started)) return false;
+    if (!inOrder(vals[ENDED], vals[STARTED])) return false;
   }
   return true;
 }
@@ -371,7 +399,12 @@ export class FastPath {
     if (!sc || !t) return null;
     if (this.recent.length >= RECENT) this.recent.pop();
     this.recent.unshift(t);
-    sc.holes.forEach((h, j) => (vals[t.fields[j]] = line.slice(h.kind === KIND_STRING ? h.start + 1 : h.start, h.kind === KIND_STRING ? h.end - 1 : h.end)));
+    for (let j = 0; j < sc.holes.length; j++) {
+      const h = sc.holes[j];
+      const leaf = line.slice(h.kind === KIND_STRING ? h.start + 1 : h.start, h.kind === KIND_STRING ? h.end - 1 : h.end);
+      if (h.kind === KIND_STRING && t.fields[j] === OTHER && !plainText(leaf)) return null;
+      vals[t.fields[j]] = leaf;
+    }
     return this.answer(t, vals);
   }
 
@@ -399,7 +432,9 @@ export class FastPath {
     if (type === 'event' && !ROUTINE_LEVELS.has(rec.payload.level as string)) return;
     const keys = type === 'metric' ? METRIC_KEYS : type === 'event' ? EVENT_KEYS : null;
     const recKey = type === 'metric' ? rec.payload.metric_key : rec.payload.event_key;
-    if (keys && typeof recKey === 'string' && keys.size < MAX_KEYS) keys.add(recKey);
+    // Only keys both contracts accept (0.1.0 took `rows_out`; the shared contract does not): a
+    // key learned from an old line must not let a new-style line with that key through.
+    if (keys && typeof recKey === 'string' && DOT_TOKEN.test(recKey) && keys.size < MAX_KEYS) keys.add(recKey);
     if (TEMPLATES.size >= MAX_TEMPLATES || line.length > MAX_TEMPLATE_CHARS) return;
     const sc = scan(line);
     if (!sc || TEMPLATES.has(sc.key)) return;

@@ -56,7 +56,9 @@ const runFile = (root: string, project: string, component: string) =>
  */
 export function latestAttempt(root: string, project: string, base: string): number {
   let n = 1;
-  while (n < 100_000 && fs.existsSync(runFile(root, project, attemptComponent(base, n + 1)))) n++;
+  // A base too long to carry "-attempt-N" has only its first attempt (a re-run is refused
+  // by attemptComponent when it is started): probing must not refuse the run itself.
+  while (n < 100_000 && componentProblem(`${base}-attempt-${n + 1}`) === null && fs.existsSync(runFile(root, project, attemptComponent(base, n + 1)))) n++;
   return n;
 }
 
