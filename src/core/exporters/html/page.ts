@@ -94,7 +94,7 @@ ${nav}${filter}</header>
 <main>
 ${model.projects.length ? model.projects.map(projectHtml).join('\n') : '<p class="empty">No projects in this workspace.</p>'}
 </main>
-<footer><p>Baselines: median and MAD of the last ${model.policy.window} completed runs without errors (at least ${model.policy.min_history}), as <code>contexta diagnose</code> learns them.</p></footer>
+<footer><p>Baselines: exactly those <code>contexta diagnose</code> applied to each run — median and MAD of the recent completed runs without errors, with the same contexta.yml anomaly settings and baseline resets.</p></footer>
 <script>${SCRIPT}</script>
 </body>
 </html>
