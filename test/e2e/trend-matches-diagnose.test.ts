@@ -56,7 +56,7 @@ describe('trend shows the baselines diagnose applied', () => {
     it(s.name, () => {
       const doc = expectCode(run(['trend', ...s.args, '--last', '1000', '--json'], { cwd: h.dir }), 0).json();
       assert.equal(doc.points.length, 100);
-      const about = issues.filter((i) => i.stage === s.stage && s.codes.includes(i.code) && (s.key === null || i.details.metric_key === s.key));
+      const about = issues.filter((i) => i.stage === s.stage && (s.codes as readonly string[]).includes(i.code) && (s.key === null || i.details.metric_key === s.key));
       const flaggedNames = doc.points.filter((p: any) => p.flagged).map((p: any) => p.name);
       for (const night of s.flagged) assert.ok(flaggedNames.includes(nightName(night)), `${nightName(night)} is flagged (${flaggedNames.join(', ')})`);
       assert.deepEqual(flaggedNames, [...new Set(about.map((i) => i.run_ref.split('.').pop()))], 'flagged points = diagnose issues of this series');

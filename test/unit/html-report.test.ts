@@ -107,7 +107,7 @@ function hostileModel(): ReportModel {
           },
         ],
         series: [
-          { key: { kind: 'metric', stage: evil, metric_key: evil }, label: evil, unit: null, points: [point(0, false), point(1, true), point(2, false), point(3, true)], baseline: null, policy: { ...DEFAULT_POLICY } },
+          { key: { kind: 'metric', stage: evil, metric_key: evil }, label: evil, unit: null, points: [point(0, false), point(1, true), point(2, false), point(3, true)], baseline: null, policy: { ...DEFAULT_POLICY }, anomaly_enabled: true },
         ],
         unreadable_issues: [{ severity: 'error', code: evil, summary: evil, run_ref: evil, stage: null, subject_ref: null, details: {}, evidence: [] }],
         issues: (['error', 'warning', 'info'] as const).map((severity) => ({

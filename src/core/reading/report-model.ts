@@ -43,6 +43,8 @@ export interface ReportSeries {
   baseline: Baseline | null;
   /** The policy diagnosis judges this series under. */
   policy: BaselinePolicy;
+  /** False when contexta.yml turns anomaly detection off for this series. */
+  anomaly_enabled: boolean;
 }
 
 export interface ReportProject {
@@ -112,6 +114,7 @@ function projectSection(ws: Workspace, project: string, last: number | undefined
       points: buildSeries(samples, key).filter((p) => shown.has(p.run_ref)),
       baseline: next.baseline,
       policy: next.policy,
+      anomaly_enabled: next.enabled,
     };
   });
 

@@ -40,11 +40,13 @@ function seriesCard(section: ReportProject, s: ReportSeries): string {
   const flagged = s.points.filter((p) => p.flagged).length;
   const b = s.baseline;
   // The same sentence diagnosis puts in its issues, about the newest value shown.
-  const typical = !b
-    ? 'learning: not enough history for a baseline yet'
-    : s.unit === 'ms'
-      ? baselineSentence('latest', last.value / 1000, { ...b, median: b.median / 1000, min: b.min / 1000, max: b.max / 1000 }, 's')
-      : baselineSentence('latest', last.value, b, s.unit ?? '');
+  const typical = !s.anomaly_enabled
+    ? 'anomaly detection is turned off for this series in contexta.yml'
+    : !b
+      ? 'learning: not enough history for a baseline yet'
+      : s.unit === 'ms'
+        ? baselineSentence('latest', last.value / 1000, { ...b, median: b.median / 1000, min: b.min / 1000, max: b.max / 1000 }, 's')
+        : baselineSentence('latest', last.value, b, s.unit ?? '');
   return (
     `<figure class="card${flagged ? ' flagged' : ''}" id="${anchorId('s', section.project, s.key.stage ?? '', s.key.kind === 'metric' ? s.key.metric_key : 'duration')}">` +
     `<figcaption><b>${text(s.label)}</b> <span class="last">${text(fmt(last.value))}</span>` +
