@@ -133,8 +133,6 @@ export function metricFindings(input: RuleInput): MetricFinding[] {
   return found;
 }
 
-export { DURATION_POLICY };
-
 /** The evidence every learned issue carries in `details`. */
 export function evidenceOf(value: number, s: Series, j: Judgement, sentence: string): Record<string, unknown> {
   const b = s.baseline;
