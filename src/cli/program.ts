@@ -143,6 +143,7 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .option('--project <name>', 'project (default: the only one)')
     .option('--last <n>', 'show the newest N runs (default 30; baselines still use all history)')
     .option('--duration', "the stage's duration instead of a metric")
+    .option('--checks <file>', 'contexta.yml whose anomaly settings diagnose applies (default: $CONTEXTA_CHECKS, else the nearest contexta.yml)')
     .option('--json', 'one JSON document: {"series", "points", "baseline"}')
     .addHelpText('after', EXAMPLES.trend)
     .action(action(async () => (await import('../commands/trend')).trend, ([metric]) => ({ metric })));
@@ -153,6 +154,7 @@ export function buildProgram(ctx: CliContext, done: Invocation): Command {
     .requiredOption('-o, --output <file>', 'where to write the HTML file (- for standard output)')
     .option('--project <name>', 'only this project (default: every project)')
     .option('--last <n>', 'the newest N runs of each project (default: all; baselines still use all history)')
+    .option('--checks <file>', 'contexta.yml, as diagnose reads it (default: $CONTEXTA_CHECKS, else the nearest contexta.yml)')
     .option('--json', 'print {"output", "bytes", "runs", "issues"} as JSON')
     .addHelpText('after', EXAMPLES.report)
     .action(action(async () => (await import('../commands/report')).report));

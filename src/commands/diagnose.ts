@@ -3,7 +3,7 @@ import { listRunIds, resolveRun } from '../core/reading/catalog';
 import { ContextaError, EXIT_CODES } from '../core/errors';
 import { buildDiagnoseReport } from '../core/reading/reports-build';
 import { withBacklog } from '../core/exporters/openlineage/backlog';
-import { locateChecks } from '../core/diagnosis/checks-locate';
+import { loadChecksOption } from './checks-option';
 import { FAIL_ON } from '../schema/enums';
 import { ISO_TIMESTAMP } from '../schema/records';
 import type { CliContext, RawOptions } from './context';
@@ -55,9 +55,7 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
   if (narrowing.length > 1) throw new ContextaError('usage', `choose one of ${narrowing.join(', ')}`);
   assertOneFormat(opts);
   const summaryFile = summaryTarget(ctx, opts);
-  const checksFile = locateChecks({ flag: opts.checks, env: ctx.env.CONTEXTA_CHECKS, cwd: ctx.cwd });
-  // The YAML parser is loaded only when there is a file to parse.
-  const checks = checksFile ? (await import('../core/diagnosis/checks-file')).loadChecks(checksFile) : null;
+  const checks = await loadChecksOption(ctx, opts.checks);
   const ws = openForRead(ctx);
   if (opts.attempt && opts.runs.length !== 1) throw new ContextaError('usage', '--attempt N needs exactly one run named');
   const listing: Unreadable[] = [];

@@ -7,11 +7,13 @@ import { writeFileAtomic } from '../core/storage/fsio';
 import type { CliContext, RawOptions } from './context';
 import { Name, nowIso, openForRead, parseOptions, writeJson } from './options';
 import { readerFor } from './cache';
+import { loadChecksOption } from './checks-option';
 
 export const ReportOptions = z.object({
   output: z.string().check(z.minLength(1, { error: 'must name a file (or - for standard output)' })),
   project: z.optional(Name),
   last: z.optional(z.string().check(z.regex(/^[1-9]\d{0,8}$/, { error: 'must be a whole number of at least 1' }))),
+  checks: z.optional(z.string()),
   json: z.optional(z.boolean()),
 });
 export type ReportOptions = z.infer<typeof ReportOptions>;
@@ -25,9 +27,15 @@ export async function report(ctx: CliContext, raw: RawOptions): Promise<number> 
   const opts = parseOptions(ReportOptions, raw);
   const toStdout = opts.output === '-';
   if (toStdout && opts.json) throw new ContextaError('usage', '--json prints a summary on stdout; it cannot be combined with -o - (the HTML goes there)');
+  const checks = await loadChecksOption(ctx, opts.checks);
   const ws = openForRead(ctx);
   const reader = readerFor(ctx, ws);
-  const model = buildReportModel(ws, { project: opts.project, last: opts.last === undefined ? undefined : Number(opts.last), generated_at: nowIso(ctx) }, reader);
+  const model = buildReportModel(
+    ws,
+    { project: opts.project, last: opts.last === undefined ? undefined : Number(opts.last), generated_at: nowIso(ctx) },
+    reader,
+    { now: ctx.now().getTime(), checks },
+  );
   const html = reportHtml(model);
   const runs = model.projects.reduce((n, p) => n + p.runs.length, 0);
   if (toStdout) {

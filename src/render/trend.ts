@@ -60,7 +60,9 @@ export function renderTrend(report: TrendReport, opts: RenderOptions): string {
     out.push(`  warning outside ${band(b.warn)}, error outside ${band(b.error)}`);
   } else if (report.learning) {
     out.push(`Baseline: learning, ${report.learning.have} of ${report.learning.need} runs so far; nothing is flagged until then`);
-    out.push(c.dim('  (completed runs without an error issue teach the baseline)'));
+    out.push(c.dim('  (completed runs without an incident teach the baseline, as diagnose learns it)'));
+  } else if (!report.anomaly_enabled) {
+    out.push('Baseline: anomaly detection is turned off for this series in contexta.yml');
   }
   const flagged = points.filter((p) => p.flagged);
   if (flagged.length) out.push(`Flagged by diagnose: ${flagged.length} of ${points.length} shown`);

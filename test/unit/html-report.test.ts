@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { DEFAULT_POLICY } from '../../src/core/diagnosis/baseline';
 import { text } from '../../src/core/exporters/html/escape';
 import { reportHtml } from '../../src/core/exporters/html/page';
 import { sparklineSvg } from '../../src/core/exporters/html/sparkline';
@@ -84,7 +85,6 @@ function hostileModel(): ReportModel {
   return {
     workspace: evil,
     generated_at: evil,
-    policy: { window: 14, min_history: 5, warn_z: 6, error_z: 12, warn_range: 0.25, error_range: 1, rel_floor: 0.05, direction: 'both' },
     counts,
     projects: [
       {
@@ -107,7 +107,7 @@ function hostileModel(): ReportModel {
           },
         ],
         series: [
-          { key: { kind: 'metric', stage: evil, metric_key: evil }, label: evil, unit: null, points: [point(0, false), point(1, true), point(2, false), point(3, true)], baseline: null },
+          { key: { kind: 'metric', stage: evil, metric_key: evil }, label: evil, unit: null, points: [point(0, false), point(1, true), point(2, false), point(3, true)], baseline: null, policy: { ...DEFAULT_POLICY }, anomaly_enabled: true },
         ],
         unreadable_issues: [{ severity: 'error', code: evil, summary: evil, run_ref: evil, stage: null, subject_ref: null, details: {}, evidence: [] }],
         issues: (['error', 'warning', 'info'] as const).map((severity) => ({

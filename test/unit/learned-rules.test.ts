@@ -5,6 +5,7 @@ import { diagnoseRun } from '../../src/core/diagnosis/diagnose';
 import { emptyCounts, type HistoryRun, type Issue, type Rule, type RuleInput } from '../../src/core/model';
 import type { ProjectChecks } from '../../src/core/diagnosis/checks';
 import * as R from '../../src/core/diagnosis/rules/index';
+import { baselineFor, type SeriesTarget } from '../../src/core/diagnosis/series';
 import type { StageExecution } from '../../src/schema/entities';
 import type { CanonicalRecord } from '../../src/schema/records';
 
@@ -136,6 +137,30 @@ table(R.durationAnomaly, [
   ['a 20 s stage taking 70 s: under a minute of change → nothing', input({ minutes: { train: 70 / 60 } }, history(trainMinutes([1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3]))), []],
   ['open stages are not judged', input({ minutes: { train: 1 }, open: ['train'], runOpen: true }, history(trainMinutes([60, 58, 63, 61, 59, 62, 57]))), []],
 ]);
+
+test('baselineFor is the baseline the rules report (trend and report draw it): durations, resets, contexta.yml', () => {
+  const cases: [Rule, RuleInput, SeriesTarget][] = [
+    [R.durationAnomaly, input({ minutes: { train: 1 } }, history(trainMinutes([60, 58, 63, 61, 59, 62, 57]))), { kind: 'duration', stage: 'train' }],
+    [R.metricCollapse, input({ metrics: v(0), resets: [{ metric: 'validate.rows-out', from: at(NOW - 6.5 * DAY) }] }, history(rows([...NOISY, 1, 2, 3]))), { kind: 'metric', stage: 'validate', key: 'rows-out' }],
+    [
+      R.metricAnomaly,
+      input({ metrics: v(100_000), checks: checks({ anomaly: { 'validate.*': { enabled: true, sensitivity: 'high', direction: 'drop', window: 6 } } }) }, history(rows(NOISY))),
+      { kind: 'metric', stage: 'validate', key: 'rows-out' },
+    ],
+  ];
+  for (const [rule, inp, target] of cases) {
+    const [issue] = rule(inp);
+    assert.ok(issue, `${target.kind} ${target.stage} is flagged`);
+    const series = baselineFor(inp, target)!;
+    const d = issue.details as any;
+    assert.deepEqual(d.baseline, { ...series.baseline });
+    assert.equal(d.threshold.direction, series.policy.direction);
+    assert.equal(d.threshold.window, series.policy.window);
+  }
+  assert.equal(baselineFor(cases[1][1], cases[1][2])!.baseline.n, 6, 'the reset leaves the 6 newest runs');
+  assert.equal(baselineFor(cases[2][1], cases[2][2])!.baseline.n, 6, 'contexta.yml window');
+  assert.equal(baselineFor(cases[0][1], cases[0][2])!.policy.abs_floor, 60_000, 'durations use the duration policy');
+});
 
 test('duration_anomaly: details.value is the duration in ms', () => {
   const [issue] = R.durationAnomaly(input({ minutes: { train: 1 } }, history(trainMinutes([60, 58, 63, 61, 59, 62, 57]))));

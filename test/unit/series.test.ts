@@ -6,9 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_POLICY, judge, learnBaseline } from '../../src/core/diagnosis/baseline';
-import type { Issue } from '../../src/core/model';
-import { buildSeries, currentBaseline, flagFor, seriesKeys, teachesBaseline, type RunSample, type SeriesKey } from '../../src/core/reading/series';
+import { DEFAULT_POLICY, DURATION_POLICY, judge, learnBaseline } from '../../src/core/diagnosis/baseline';
+import type { BaselineInput } from '../../src/core/diagnosis/series';
+import type { HistoryRun, Issue } from '../../src/core/model';
+import { HISTORY_DEPTH } from '../../src/core/reading/catalog';
+import { buildSeries, currentBaseline, flagFor, seriesKeys, type RunSample, type SeriesKey } from '../../src/core/reading/series';
 import { renderTrend } from '../../src/render/trend';
 import type { TrendReport } from '../../src/core/reading/trend-build';
 
@@ -18,7 +20,33 @@ function issue(run: number, code: string, stage: string | null, details: Record<
   return { severity, code, summary: `${code} on ${stage}`, run_ref: ref(run), stage, subject_ref: null, details, evidence: [] };
 }
 
-function sample(i: number, rows: number | null, extra: Partial<RunSample> = {}): RunSample {
+type Bare = Omit<RunSample, 'input'> & { incident?: boolean };
+
+/** A sample as history.ts would make it: what diagnosis digests of a run (the history later runs learn from). */
+function digest(s: Bare): HistoryRun {
+  return {
+    run_ref: s.run_ref,
+    name: s.name,
+    status: s.status,
+    started_at: s.started_at,
+    stage_names: Object.keys(s.durations),
+    duration_ms: null,
+    stages: Object.entries(s.durations).map(([name, ms]) => ({ name, status: 'completed' as const, duration_ms: ms })),
+    metrics: s.metrics,
+    repeated_metrics: {},
+    incident: s.incident ?? false,
+    warnings: [],
+  };
+}
+
+/** Gives each sample the rule input diagnosis would: the HISTORY_DEPTH runs before it, most recent first. */
+function withInputs(bare: Bare[], extra: Partial<BaselineInput> = {}): RunSample[] {
+  return bare.map((s, i) => ({ ...s, input: { history: bare.slice(Math.max(0, i - HISTORY_DEPTH), i).reverse().map(digest), checks: null, resets: [], ...extra } }));
+}
+
+const nextInput = (bare: Bare[], extra: Partial<BaselineInput> = {}): BaselineInput => ({ history: bare.slice(-HISTORY_DEPTH).reverse().map(digest), checks: null, resets: [], ...extra });
+
+function bare(i: number, rows: number | null, extra: Partial<Bare> = {}): Bare {
   return {
     run_ref: ref(i),
     name: `night-${i}`,
@@ -35,7 +63,8 @@ const ROWS: SeriesKey = { kind: 'metric', stage: 'validate', metric_key: 'rows' 
 
 describe('buildSeries', () => {
   const values = [1000, 1010, 990, 1005, 995, 1002, 998, 0, 1001];
-  const samples = values.map((v, i) => sample(i, v));
+  const bares = values.map((v, i) => bare(i, v));
+  const samples = withInputs(bares);
 
   it('learns each point from the runs before it (as diagnosis judges that run), never from itself', () => {
     const points = buildSeries(samples, ROWS);
@@ -53,19 +82,18 @@ describe('buildSeries', () => {
     assert.deepEqual(p7.error, judge(0, expected).error);
   });
 
-  it('keeps runs with errors and unfinished runs out of later baselines (incidents are not the norm)', () => {
-    const withIncident = samples.map((s, i) => (i === 7 ? { ...s, issues: [issue(7, 'metric_collapse', 'validate', { metric_key: 'rows' })] } : s));
-    const points = buildSeries(withIncident, ROWS);
-    assert.equal(points[8].baseline!.n, 7, 'the collapsed night does not teach');
+  it('keeps incidents and unfinished runs out of later baselines, by the diagnosis rule', () => {
+    const points = buildSeries(samples, ROWS);
+    assert.equal(points[8].baseline!.n, 7, 'the collapsed night is set aside');
     assert.ok(points[8].baseline!.min > 900, 'the 0 is not in the baseline');
-    const failed = samples.map((s, i) => (i === 2 ? { ...s, status: 'failed' as const } : s));
+    const failed = withInputs(bares.map((s, i) => (i === 2 ? { ...s, status: 'failed' as const } : s)));
     assert.equal(buildSeries(failed, ROWS)[5].baseline, null, 'only 4 teaching runs before point 5');
-    assert.equal(teachesBaseline({ ...samples[0], status: 'open' }), false);
-    assert.equal(teachesBaseline({ ...samples[0], issues: [issue(0, 'x', null, {}, 'warning')] }), true);
+    const incident = withInputs(bares.map((s, i) => (i === 2 ? { ...s, incident: true } : s)));
+    assert.equal(buildSeries(incident, ROWS)[5].baseline, null, 'a run with an error record does not teach');
   });
 
   it('skips runs without the value, and the window keeps the most recent runs', () => {
-    const long = Array.from({ length: 30 }, (_, i) => sample(i, i === 3 ? null : 100 + i));
+    const long = withInputs(Array.from({ length: 30 }, (_, i) => bare(i, i === 3 ? null : 100 + i)));
     const points = buildSeries(long, ROWS);
     assert.equal(points.length, 29);
     const last = points[points.length - 1];
@@ -74,17 +102,31 @@ describe('buildSeries', () => {
     assert.equal(last.baseline!.min, 128 - DEFAULT_POLICY.window + 1);
   });
 
-  it('currentBaseline: what the next run faces, from every teaching run', () => {
-    const cur = currentBaseline(samples, ROWS);
-    assert.equal(cur.baseline!.n, 9);
+  it('currentBaseline: what the next run faces', () => {
+    const cur = currentBaseline(nextInput(bares), ROWS);
+    assert.equal(cur.baseline!.n, 8, 'the collapsed night is set aside');
     assert.deepEqual(cur.warn, judge(cur.baseline!.median, cur.baseline!).warn);
-    assert.equal(currentBaseline(samples.slice(0, 3), ROWS).baseline, null);
-    assert.equal(currentBaseline(samples.slice(0, 3), ROWS).have, 3);
+    assert.equal(currentBaseline(nextInput(bares.slice(0, 3)), ROWS).baseline, null);
+    assert.equal(currentBaseline(nextInput(bares.slice(0, 3)), ROWS).have, 3);
   });
 
-  it('durations are a series too', () => {
+  it('durations are a series too, under DURATION_POLICY', () => {
     const points = buildSeries(samples, { kind: 'duration', stage: 'validate' });
-    assert.deepEqual(points.map((p) => p.value), samples.map((_, i) => 60_000 + i * 100));
+    assert.deepEqual(points.map((p) => p.value), bares.map((_, i) => 60_000 + i * 100));
+    const b = learnBaseline(bares.slice(0, 8).map((s, i) => ({ run_ref: s.run_ref, value: 60_000 + i * 100 })).reverse(), DURATION_POLICY)!;
+    assert.deepEqual(points[8].warn, judge(points[8].value, b, DURATION_POLICY).warn);
+    assert.ok(points[8].warn!.high - points[8].baseline!.median >= 60_000, 'the duration floor, not the metric one');
+  });
+
+  it('a baseline reset and contexta.yml anomaly settings apply as in diagnosis', () => {
+    const reset = withInputs(bares, { resets: [{ metric: 'validate.rows', from: bares[3].started_at }] });
+    assert.equal(buildSeries(reset, ROWS)[7].baseline, null, 'only 4 runs since the reset');
+    const drop = withInputs(bares, { checks: { stages: {}, comparisons: [], anomaly: { 'validate.rows': { enabled: true, sensitivity: 'high' } }, rules: {} } });
+    const high = buildSeries(drop, ROWS)[8];
+    const normal = buildSeries(samples, ROWS)[8];
+    assert.ok(high.warn!.high - high.warn!.low < normal.warn!.high - normal.warn!.low, 'high sensitivity narrows the band');
+    const off = withInputs(bares, { checks: { stages: {}, comparisons: [], anomaly: { 'validate.rows': { enabled: false } }, rules: {} } });
+    assert.equal(buildSeries(off, ROWS)[8].baseline, null, 'turned off: no band');
   });
 });
 
@@ -109,7 +151,7 @@ describe('flagged points: diagnosis issues for that run and series', () => {
   }
 
   it('buildSeries marks exactly the flagged runs, and the trend text shows them', () => {
-    const samples = [1000, 1010, 990, 1005, 995, 1002, 0].map((v, i) => sample(i, v));
+    const samples = withInputs([1000, 1010, 990, 1005, 995, 1002, 0].map((v, i) => bare(i, v)));
     samples[6].issues = [issue(6, 'metric_collapse', 'validate', { metric_key: 'rows', value: 0 })];
     samples[3].issues = [issue(3, 'metric_anomaly', 'validate', { metric_key: 'rows' }, 'warning')];
     const points = buildSeries(samples, ROWS);
@@ -118,6 +160,7 @@ describe('flagged points: diagnosis issues for that run and series', () => {
       project: 'p',
       series: { ...ROWS, label: 'rows', unit: null },
       policy: { ...DEFAULT_POLICY },
+      anomaly_enabled: true,
       points,
       total_points: points.length,
       baseline: null,
@@ -137,7 +180,7 @@ describe('flagged points: diagnosis issues for that run and series', () => {
 
 describe('seriesKeys', () => {
   it('lists durations then metrics per stage, in stage order', () => {
-    const keys = seriesKeys([sample(0, 5)], ['ingest', 'validate']);
+    const keys = seriesKeys(withInputs([bare(0, 5)]), ['ingest', 'validate']);
     assert.deepEqual(keys, [
       { kind: 'duration', stage: 'validate' },
       { kind: 'metric', stage: 'validate', metric_key: 'rows' },

@@ -7,17 +7,20 @@ import { DEFAULT_POLICY, DURATION_POLICY, isCollapse, judge, learnBaseline, type
 import type { AnomalySettings } from './checks';
 import type { HistoryRun, RuleInput } from '../model';
 
-const usable = new WeakMap<RuleInput, HistoryRun[]>();
+/** What a baseline depends on: the earlier runs, the project's contexta.yml and its baseline resets. */
+export type BaselineInput = Pick<RuleInput, 'history' | 'checks' | 'resets'>;
+
+const usable = new WeakMap<BaselineInput, HistoryRun[]>();
 
 /** Earlier runs a baseline may learn from: completed, without errors (computed once per input). */
-export function usableHistory(input: RuleInput): HistoryRun[] {
+export function usableHistory(input: BaselineInput): HistoryRun[] {
   let list = usable.get(input);
   if (!list) usable.set(input, (list = input.history.filter((h) => h.status === 'completed' && !h.incident)));
   return list;
 }
 
 /** Anomaly settings for `stage.key` (`stage.duration` for durations): the most specific entry wins. */
-export function settingsFor(input: RuleInput, stage: string, key: string): AnomalySettings | undefined {
+export function settingsFor(input: BaselineInput, stage: string, key: string): AnomalySettings | undefined {
   const a = input.checks?.anomaly;
   if (!a) return undefined;
   return a[`${stage}.${key}`] ?? a[`${stage}.*`] ?? a['*'];
@@ -40,7 +43,7 @@ export function policyFor(base: BaselinePolicy, s?: AnomalySettings): BaselinePo
 }
 
 /** Runs started before this instant are not learned from (baseline reset, or baseline_from). */
-export function learnFrom(input: RuleInput, stage: string, key: string, s?: AnomalySettings): number {
+export function learnFrom(input: BaselineInput, stage: string, key: string, s?: AnomalySettings): number {
   let from = s?.baseline_from ? Date.parse(s.baseline_from) : Number.NEGATIVE_INFINITY;
   for (const r of input.resets ?? []) {
     if (r.metric === '*' || r.metric === `${stage}.*` || r.metric === `${stage}.${key}`) from = Math.max(from, Date.parse(r.from));
@@ -53,18 +56,35 @@ export interface Series {
   policy: BaselinePolicy;
 }
 
-/** The learned baseline of one series, or null while it is learning or turned off. */
-export function seriesOf(
-  input: RuleInput,
-  stage: string,
-  key: string,
-  valueOf: (h: HistoryRun) => number | null | undefined,
-  base: BaselinePolicy = DEFAULT_POLICY,
-): Series | null {
-  const settings = settingsFor(input, stage, key);
-  if (settings && !settings.enabled) return null;
-  const policy = policyFor(base, settings);
-  const from = learnFrom(input, stage, key, settings);
+/**
+ * One learned series of a run: a stage's metric (stage "" for metrics recorded
+ * without a stage), or a stage's duration (anomaly key `<stage>.duration`).
+ */
+export type SeriesTarget = { kind: 'metric'; stage: string; key: string } | { kind: 'duration'; stage: string };
+
+/** How one series is learned for a run: its policy, whether it is judged at all, and the points it learns from (most recent first). */
+export interface SeriesPlan {
+  enabled: boolean;
+  policy: BaselinePolicy;
+  points: HistoryPoint[];
+}
+
+const keyOf = (t: SeriesTarget) => (t.kind === 'duration' ? 'duration' : t.key);
+
+/** A completed stage's duration in a history run (what duration_anomaly compares). */
+const durationIn = (h: HistoryRun, stage: string) => h.stages.find((x) => x.name === stage && x.status === 'completed')?.duration_ms;
+
+/**
+ * The one rule for which earlier runs teach a series, under which policy: usable
+ * history (completed, no incident), resets and baseline_from, contexta.yml anomaly
+ * settings, DURATION_POLICY for durations. The rules and `trend`/`report` all call it.
+ */
+export function planFor(input: BaselineInput, target: SeriesTarget): SeriesPlan {
+  const key = keyOf(target);
+  const settings = settingsFor(input, target.stage, key);
+  const policy = policyFor(target.kind === 'duration' ? DURATION_POLICY : DEFAULT_POLICY, settings);
+  const from = learnFrom(input, target.stage, key, settings);
+  const valueOf = target.kind === 'duration' ? (h: HistoryRun) => durationIn(h, target.stage) : (h: HistoryRun) => h.metrics[target.stage]?.[target.key];
   const points: HistoryPoint[] = [];
   const everything = from === Number.NEGATIVE_INFINITY;
   for (const h of usableHistory(input)) {
@@ -72,8 +92,15 @@ export function seriesOf(
     const value = valueOf(h);
     if (typeof value === 'number') points.push({ run_ref: h.run_ref, value });
   }
-  const baseline = learnBaseline(points, policy);
-  return baseline ? { baseline, policy } : null;
+  return { enabled: !settings || settings.enabled !== false, policy, points };
+}
+
+/** The learned baseline a run is judged against for one series, or null while it is learning or turned off. */
+export function baselineFor(input: BaselineInput, target: SeriesTarget): Series | null {
+  const plan = planFor(input, target);
+  if (!plan.enabled) return null;
+  const baseline = learnBaseline(plan.points, plan.policy);
+  return baseline ? { baseline, policy: plan.policy } : null;
 }
 
 export interface MetricFinding extends Series {
@@ -95,7 +122,7 @@ export function metricFindings(input: RuleInput): MetricFinding[] {
   for (const [stage, values] of Object.entries(input.run.records.metrics)) {
     const repeated = new Set(input.run.records.repeated_metrics[stage] ?? []);
     for (const [key, value] of Object.entries(values)) {
-      const series = seriesOf(input, stage, key, (h) => h.metrics[stage]?.[key]);
+      const series = baselineFor(input, { kind: 'metric', stage, key });
       if (!series) continue;
       const judgement = judge(value, series.baseline, series.policy);
       const collapse = series.policy.direction !== 'rise' && isCollapse(value, series.baseline);
@@ -105,8 +132,6 @@ export function metricFindings(input: RuleInput): MetricFinding[] {
   findings.set(input, found);
   return found;
 }
-
-export { DURATION_POLICY };
 
 /** The evidence every learned issue carries in `details`. */
 export function evidenceOf(value: number, s: Series, j: Judgement, sentence: string): Record<string, unknown> {

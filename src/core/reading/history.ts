@@ -1,14 +1,16 @@
 /**
  * A project's runs, oldest first, with each run's metric values, stage durations
  * and diagnosis issues: what `trend` and `report` draw. Every run of the project
- * is diagnosed (not only the ones shown), because whether an earlier run had an
- * error decides whether it may teach the baseline.
+ * is diagnosed (not only the ones shown), exactly as `diagnose` does it (same
+ * contexta.yml, resets and history), and each sample keeps the input its rules got,
+ * so a chart asks diagnosis for the very baseline the gate applied.
  */
 import { ContextaError } from '../errors';
-import { byStart, listProjects, listRunIds, type RunMeta } from './catalog';
+import { HISTORY_DEPTH, listProjects, type RunMeta } from './catalog';
 import { diskReader, type RunReader } from './facts-cache';
 import type { Issue, RecordSummary } from '../model';
-import { buildDiagnoseReport, durationMs } from './reports-build';
+import { diagnoseProject, durationMs, type DiagnoseSettings } from './reports-build';
+import type { BaselineInput } from '../diagnosis/series';
 import type { RunSample } from './series';
 import type { Workspace } from '../storage/workspace';
 
@@ -21,6 +23,8 @@ export interface ProjectHistory {
   stage_order: string[];
   /** Issues of runs whose run.json cannot be read (no sample, but never hidden). */
   unreadable_issues: Issue[];
+  /** What the next run's baselines will learn from (its history, contexta.yml, resets). */
+  next: BaselineInput;
 }
 
 /** Reads each run's files once, however many times diagnosis and the series ask. */
@@ -43,18 +47,16 @@ function memoReader(inner: RunReader): RunReader {
   };
 }
 
-export function loadProjectHistory(ws: Workspace, project: string, reader: RunReader = diskReader(ws)): ProjectHistory {
+export function loadProjectHistory(
+  ws: Workspace,
+  project: string,
+  reader: RunReader = diskReader(ws),
+  settings: DiagnoseSettings = {},
+): ProjectHistory {
   const memo = memoReader(reader);
-  const ids = listRunIds(ws, project);
-  const diagnosis = buildDiagnoseReport(ws, ids, 'never', memo);
-  const issuesOf = new Map<string, Issue[]>();
-  for (const issue of diagnosis.issues) {
-    const list = issuesOf.get(issue.run_ref) ?? [];
-    list.push(issue);
-    issuesOf.set(issue.run_ref, list);
-  }
-  const metas = ids.map((id) => memo.meta(id)).filter((m) => m.run).sort(byStart);
-  const samples = metas.map((meta): RunSample => {
+  const diagnosed = diagnoseProject(ws, project, memo, settings);
+  const readable = diagnosed.filter((d) => d.meta.run);
+  const samples = readable.map(({ meta, input, issues }): RunSample => {
     const durations: Record<string, number | null> = {};
     for (const s of meta.stages) {
       const ms = durationMs(s.started_at, s.ended_at);
@@ -67,13 +69,20 @@ export function loadProjectHistory(ws: Workspace, project: string, reader: RunRe
       started_at: meta.run!.started_at,
       metrics: memo.records(meta).metrics,
       durations,
-      issues: issuesOf.get(meta.run_ref) ?? [],
+      issues,
+      input,
     };
   });
+  // The run after the newest faces the newest HISTORY_DEPTH runs, as historyIndex would give it.
+  const next: BaselineInput = {
+    history: readable.slice(-HISTORY_DEPTH).reverse().map((d) => d.digest()),
+    checks: readable[0]?.input.checks ?? null,
+    resets: readable[0]?.input.resets ?? [],
+  };
   memo.save();
-  const readable = new Set(metas.map((m) => m.run_ref));
-  const unreadable_issues = diagnosis.issues.filter((i) => !readable.has(i.run_ref));
-  return { project, samples, metas, stage_order: stageOrder(metas), unreadable_issues };
+  const metas = readable.map((d) => d.meta);
+  const unreadable_issues = diagnosed.filter((d) => !d.meta.run).flatMap((d) => d.issues);
+  return { project, samples, metas, stage_order: stageOrder(metas), unreadable_issues, next };
 }
 
 /** Stages in the order the newest runs use them; stages only older runs had come after. */

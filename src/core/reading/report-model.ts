@@ -5,7 +5,8 @@
  * the issues. src/core/exporters/html turns it into one HTML file.
  */
 import { countIssues } from '../diagnosis/diagnose';
-import { DEFAULT_POLICY, type Baseline, type BaselinePolicy } from '../diagnosis/baseline';
+import type { Baseline, BaselinePolicy } from '../diagnosis/baseline';
+import type { DiagnoseSettings } from './reports-build';
 import type { Issue, SeverityCounts } from '../model';
 import type { RunReader } from './facts-cache';
 import { listProjects } from './catalog';
@@ -40,6 +41,10 @@ export interface ReportSeries {
   points: TrendPoint[];
   /** What the next run will be judged against (null while learning). */
   baseline: Baseline | null;
+  /** The policy diagnosis judges this series under. */
+  policy: BaselinePolicy;
+  /** False when contexta.yml turns anomaly detection off for this series. */
+  anomaly_enabled: boolean;
 }
 
 export interface ReportProject {
@@ -59,7 +64,6 @@ export interface ReportProject {
 export interface ReportModel {
   workspace: string;
   generated_at: string;
-  policy: BaselinePolicy;
   projects: ReportProject[];
   counts: SeverityCounts;
 }
@@ -71,15 +75,15 @@ export interface ReportRequest {
   generated_at: string;
 }
 
-export function buildReportModel(ws: Workspace, req: ReportRequest, reader?: RunReader): ReportModel {
+export function buildReportModel(ws: Workspace, req: ReportRequest, reader?: RunReader, settings: DiagnoseSettings = {}): ReportModel {
   const projects = req.project ? [pickProject(ws, req.project)] : listProjects(ws);
-  const sections = projects.map((p) => projectSection(ws, p, req.last, reader));
+  const sections = projects.map((p) => projectSection(ws, p, req.last, reader, settings));
   const all = sections.flatMap((s) => [...s.issues, ...s.unreadable_issues]);
-  return { workspace: ws.root, generated_at: req.generated_at, policy: { ...DEFAULT_POLICY }, projects: sections, counts: countIssues(all) };
+  return { workspace: ws.root, generated_at: req.generated_at, projects: sections, counts: countIssues(all) };
 }
 
-function projectSection(ws: Workspace, project: string, last: number | undefined, reader?: RunReader): ReportProject {
-  const history = loadProjectHistory(ws, project, reader);
+function projectSection(ws: Workspace, project: string, last: number | undefined, reader: RunReader | undefined, settings: DiagnoseSettings): ReportProject {
+  const history = loadProjectHistory(ws, project, reader, settings);
   const samples = history.samples;
   const selected = last === undefined ? samples : samples.slice(-last);
   const shown = new Set(selected.map((s) => s.run_ref));
@@ -101,13 +105,18 @@ function projectSection(ws: Workspace, project: string, last: number | undefined
     };
   });
 
-  const series = seriesKeys(selected, stages).map((key): ReportSeries => ({
-    key,
-    label: seriesLabel(key),
-    unit: key.kind === 'duration' ? 'ms' : null,
-    points: buildSeries(samples, key, DEFAULT_POLICY).filter((p) => shown.has(p.run_ref)),
-    baseline: currentBaseline(samples, key, DEFAULT_POLICY).baseline,
-  }));
+  const series = seriesKeys(selected, stages).map((key): ReportSeries => {
+    const next = currentBaseline(history.next, key);
+    return {
+      key,
+      label: seriesLabel(key),
+      unit: key.kind === 'duration' ? 'ms' : null,
+      points: buildSeries(samples, key).filter((p) => shown.has(p.run_ref)),
+      baseline: next.baseline,
+      policy: next.policy,
+      anomaly_enabled: next.enabled,
+    };
+  });
 
   const issues = [...selected].reverse().flatMap((s) => s.issues);
   const unreadable = history.unreadable_issues;

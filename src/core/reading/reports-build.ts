@@ -4,7 +4,7 @@
  */
 import { countIssues, diagnoseRun, gateFails } from '../diagnosis/diagnose';
 import { byStart, historyIndex, startMs, listRunIds, loadRunMeta, type RunId, type RunMeta } from './catalog';
-import { emptyCounts, type HistoryRun, type Issue, type RecordSummary, type RunFacts, type Unreadable } from '../model';
+import { emptyCounts, type HistoryRun, type Issue, type RecordSummary, type RuleInput, type RunFacts, type Unreadable } from '../model';
 import type { ChecksFile, ProjectChecks } from '../diagnosis/checks';
 import { digestRun } from '../diagnosis/history';
 import { loadResets } from '../diagnosis/resets-file';
@@ -59,18 +59,35 @@ function diagnoser(ws: Workspace, reader: RunReader, metas: RunMeta[], settings:
     if (!r) resets.set(project, (r = loadResets(ws, project)));
     return r;
   };
-  return (meta: RunMeta): { facts: RunFacts; issues: Issue[] } => {
+  return (meta: RunMeta): DiagnosedRun => {
     const facts = factsFrom(meta, recordsOf(meta));
-    const issues = diagnoseRun({
+    const input: RuleInput = {
       run: facts,
       history: historyOf(meta),
       now: settings.now,
       newest: isNewest(meta),
       checks: checksFor(settings.checks, meta.project),
       resets: resetsOf(meta.project),
-    });
-    return { facts, issues };
+    };
+    return { meta, facts, input, issues: diagnoseRun(input), digest: () => digest(meta) };
   };
+}
+
+/** One run as diagnosis saw it: the input its rules got (so a chart can ask for the same baselines) and the issues. */
+export interface DiagnosedRun {
+  meta: RunMeta;
+  facts: RunFacts;
+  input: RuleInput;
+  issues: Issue[];
+  /** The run as later runs' histories see it (only for runs whose run.json is readable). */
+  digest: () => HistoryRun;
+}
+
+/** Every run of `project`, diagnosed with `settings` exactly as `diagnose` would (unreadable runs included). */
+export function diagnoseProject(ws: Workspace, project: string, reader = diskReader(ws), settings: DiagnoseSettings = {}): DiagnosedRun[] {
+  const metas = listRunIds(ws, project).map((id) => reader.meta(id));
+  const diagnoseMeta = diagnoser(ws, reader, metas, settings);
+  return [...metas].sort(byStart).map(diagnoseMeta);
 }
 
 /** A project's checks, with the file-wide `rules:` under its own. */

@@ -1,10 +1,12 @@
 /**
  * Series over runs (a stage's metric, or a stage's duration) with the learned
  * baseline at each point and the points diagnosis flagged. Pure: the samples come
- * from history.ts. `trend` and `report` both draw from here, and the baseline
- * math is src/core/diagnosis/baseline.ts, so a chart shows the band the gate uses.
+ * from history.ts. `trend` and `report` both draw from here, and every baseline
+ * comes from src/core/diagnosis/series.ts `baselineFor`, the function the rules
+ * call, so a chart shows the band the gate used.
  */
-import { DEFAULT_POLICY, judge, learnBaseline, type Band, type Baseline, type BaselinePolicy } from '../diagnosis/baseline';
+import { judge, type Band, type Baseline, type BaselinePolicy } from '../diagnosis/baseline';
+import { baselineFor, planFor, type BaselineInput, type SeriesTarget } from '../diagnosis/series';
 import type { Issue } from '../model';
 import type { Status } from '../../schema/enums';
 
@@ -23,6 +25,8 @@ export interface RunSample {
   durations: Record<string, number | null>;
   /** Diagnosis issues of this run. */
   issues: Issue[];
+  /** What diagnosis learned this run's baselines from (its history, contexta.yml, resets). */
+  input: BaselineInput;
 }
 
 export interface Flag {
@@ -72,62 +76,65 @@ export function valueOf(sample: RunSample, key: SeriesKey): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-/**
- * Whether a run may teach the baseline, as issue #8 has diagnosis decide: completed
- * runs only, and no run that had an error (an incident must not become the norm).
- * One function, so it can follow the diagnosis rules if they change.
- */
-export function teachesBaseline(sample: RunSample): boolean {
-  return sample.status === 'completed' && !sample.issues.some((i) => i.severity === 'error');
-}
-
 const view = ({ runs: _runs, ...rest }: Baseline): BaselineView => rest;
+
+/** The diagnosis side's name for a series (metrics recorded without a stage are stage ""). */
+export const targetOf = (key: SeriesKey): SeriesTarget =>
+  key.kind === 'duration' ? { kind: 'duration', stage: key.stage } : { kind: 'metric', stage: key.stage ?? '', key: key.metric_key };
+
+/** The policy a series is judged under (contexta.yml anomaly settings on DEFAULT_POLICY or DURATION_POLICY), and whether it is judged at all. */
+export function seriesPolicy(input: BaselineInput, key: SeriesKey): { policy: BaselinePolicy; enabled: boolean } {
+  const { policy, enabled } = planFor(input, targetOf(key));
+  return { policy, enabled };
+}
 
 /**
  * The series over `samples` (oldest first): one point per run that has a value. Each
- * point's baseline is learned from the runs before it, exactly the history diagnosis
- * judges that run against (the current run is never part of its own baseline).
+ * point's baseline is the one diagnosis judged that run against — asked of
+ * `baselineFor` with the run's own rule input, so the usable-history rule, window,
+ * policy, contexta.yml settings and baseline resets cannot differ from the gate's.
  */
-export function buildSeries(samples: readonly RunSample[], key: SeriesKey, policy: BaselinePolicy = DEFAULT_POLICY): TrendPoint[] {
+export function buildSeries(samples: readonly RunSample[], key: SeriesKey): TrendPoint[] {
+  const target = targetOf(key);
   const points: TrendPoint[] = [];
-  const teachers: { run_ref: string; value: number }[] = []; // oldest first
   for (const sample of samples) {
     const value = valueOf(sample, key);
     if (value === null) continue;
-    const baseline = learnBaseline(recentFirst(teachers, policy.window), policy);
-    const bands = baseline ? judge(value, baseline, policy) : null;
+    const series = baselineFor(sample.input, target);
+    const bands = series ? judge(value, series.baseline, series.policy) : null;
     points.push({
       run_ref: sample.run_ref,
       name: sample.name,
       started_at: sample.started_at,
       status: sample.status,
       value,
-      baseline: baseline && view(baseline),
+      baseline: series && view(series.baseline),
       warn: bands?.warn ?? null,
       error: bands?.error ?? null,
       flagged: flagFor(sample.issues, key),
     });
-    if (teachesBaseline(sample)) teachers.push({ run_ref: sample.run_ref, value });
   }
   return points;
 }
 
-/** The baseline the next run will be judged against: learned from every teaching run of the series. */
+/** The baseline the next run will be judged against, from `next` (the input a run after the newest would get). */
 export function currentBaseline(
-  samples: readonly RunSample[],
+  next: BaselineInput,
   key: SeriesKey,
-  policy: BaselinePolicy = DEFAULT_POLICY,
-): { baseline: Baseline | null; warn: Band | null; error: Band | null; have: number } {
-  const teachers = samples
-    .filter(teachesBaseline)
-    .map((s) => ({ run_ref: s.run_ref, value: valueOf(s, key) }))
-    .filter((p): p is { run_ref: string; value: number } => p.value !== null);
-  const baseline = learnBaseline(recentFirst(teachers, policy.window), policy);
-  const bands = baseline ? judge(baseline.median, baseline, policy) : null;
-  return { baseline, warn: bands?.warn ?? null, error: bands?.error ?? null, have: Math.min(teachers.length, policy.window) };
+): { baseline: Baseline | null; warn: Band | null; error: Band | null; have: number; policy: BaselinePolicy; enabled: boolean } {
+  const target = targetOf(key);
+  const plan = planFor(next, target);
+  const series = baselineFor(next, target);
+  const bands = series ? judge(series.baseline.median, series.baseline, series.policy) : null;
+  return {
+    baseline: series?.baseline ?? null,
+    warn: bands?.warn ?? null,
+    error: bands?.error ?? null,
+    have: Math.min(plan.points.length, plan.policy.window),
+    policy: plan.policy,
+    enabled: plan.enabled,
+  };
 }
-
-const recentFirst = <T>(oldestFirst: readonly T[], window: number): T[] => oldestFirst.slice(-window).reverse();
 
 /** Every series the samples have: stage durations and stage metrics, in stage order then key order. */
 export function seriesKeys(samples: readonly RunSample[], stageOrder: readonly string[]): SeriesKey[] {

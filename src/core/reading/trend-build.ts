@@ -6,10 +6,11 @@
  * `train.loss`, so there is no `stage.key` form), with `--stage` to say which stage
  * when several record the same key. With `--duration`, the stage's duration.
  */
-import { DEFAULT_POLICY, type Band, type BaselinePolicy } from '../diagnosis/baseline';
+import type { Band, BaselinePolicy } from '../diagnosis/baseline';
 import { ContextaError } from '../errors';
 import type { RunReader } from './facts-cache';
 import { loadProjectHistory, pickProject } from './history';
+import type { DiagnoseSettings } from './reports-build';
 import { buildSeries, currentBaseline, type BaselineView, type SeriesKey, type TrendPoint } from './series';
 import type { Workspace } from '../storage/workspace';
 
@@ -26,34 +27,38 @@ export interface TrendRequest {
 export interface TrendReport {
   project: string;
   series: SeriesKey & { label: string; unit: string | null };
+  /** The policy diagnosis judges this series under (DURATION_POLICY for durations, tuned by contexta.yml). */
   policy: BaselinePolicy;
+  /** False when contexta.yml turns anomaly detection off for this series (no baselines, no flags). */
+  anomaly_enabled: boolean;
   /** Oldest first; at most `last` of them. */
   points: TrendPoint[];
   /** Points the series has in all, before --last. */
   total_points: number;
   /** The baseline the next run will be judged against (null while learning). */
   baseline: (BaselineView & { runs: string[]; warn: Band; error: Band }) | null;
-  /** Runs that may teach the baseline so far, and how many it needs. */
+  /** Runs that may teach the baseline so far, and how many it needs (null once learned, or when turned off). */
   learning: { have: number; need: number } | null;
   /** Runs left out because their run.json cannot be read (`diagnose` says why). */
   unreadable_runs: string[];
 }
 
-export function buildTrendReport(ws: Workspace, req: TrendRequest, reader?: RunReader): TrendReport {
+export function buildTrendReport(ws: Workspace, req: TrendRequest, reader?: RunReader, settings: DiagnoseSettings = {}): TrendReport {
   const project = pickProject(ws, req.project);
-  const history = loadProjectHistory(ws, project, reader);
+  const history = loadProjectHistory(ws, project, reader, settings);
   const key = resolveSeries(history.samples, req, project);
-  const all = buildSeries(history.samples, key, DEFAULT_POLICY);
-  const current = currentBaseline(history.samples, key, DEFAULT_POLICY);
+  const all = buildSeries(history.samples, key);
+  const current = currentBaseline(history.next, key);
   const label = key.kind === 'duration' ? `${key.stage} duration` : key.metric_key;
   return {
     project,
     series: { ...key, label, unit: key.kind === 'duration' ? 'ms' : null },
-    policy: { ...DEFAULT_POLICY },
+    policy: { ...current.policy },
+    anomaly_enabled: current.enabled,
     points: all.slice(-req.last),
     total_points: all.length,
     baseline: current.baseline && current.warn && current.error ? { ...current.baseline, warn: current.warn, error: current.error } : null,
-    learning: current.baseline ? null : { have: current.have, need: DEFAULT_POLICY.min_history },
+    learning: current.baseline || !current.enabled ? null : { have: current.have, need: current.policy.min_history },
     unreadable_runs: [...new Set(history.unreadable_issues.map((i) => i.run_ref))],
   };
 }

@@ -4,7 +4,7 @@
  * wider floor: durations are noisy, and moves under a minute mean nothing.
  */
 import { judge } from '../baseline';
-import { DURATION_POLICY, evidenceOf, formatDuration, seriesOf } from '../series';
+import { baselineFor, evidenceOf, formatDuration } from '../series';
 import { spanMs } from '../history';
 import type { Rule } from '../../model';
 import type { RuleMeta } from './meta';
@@ -28,13 +28,7 @@ export const durationAnomaly: Rule = (input) =>
     if (s.status !== 'completed') return [];
     const value = spanMs(s.started_at, s.ended_at);
     if (value === null) return [];
-    const series = seriesOf(
-      input,
-      s.stage_name,
-      'duration',
-      (h) => h.stages.find((x) => x.name === s.stage_name && x.status === 'completed')?.duration_ms,
-      DURATION_POLICY,
-    );
+    const series = baselineFor(input, { kind: 'duration', stage: s.stage_name });
     if (!series) return [];
     const j = judge(value, series.baseline, series.policy);
     if (!j.severity) return [];

@@ -40,11 +40,13 @@ function seriesCard(section: ReportProject, s: ReportSeries): string {
   const flagged = s.points.filter((p) => p.flagged).length;
   const b = s.baseline;
   // The same sentence diagnosis puts in its issues, about the newest value shown.
-  const typical = !b
-    ? 'learning: not enough history for a baseline yet'
-    : s.unit === 'ms'
-      ? baselineSentence('latest', last.value / 1000, { ...b, median: b.median / 1000, min: b.min / 1000, max: b.max / 1000 }, 's')
-      : baselineSentence('latest', last.value, b, s.unit ?? '');
+  const typical = !s.anomaly_enabled
+    ? 'anomaly detection is turned off for this series in contexta.yml'
+    : !b
+      ? 'learning: not enough history for a baseline yet'
+      : s.unit === 'ms'
+        ? baselineSentence('latest', last.value / 1000, { ...b, median: b.median / 1000, min: b.min / 1000, max: b.max / 1000 }, 's')
+        : baselineSentence('latest', last.value, b, s.unit ?? '');
   return (
     `<figure class="card${flagged ? ' flagged' : ''}" id="${anchorId('s', section.project, s.key.stage ?? '', s.key.kind === 'metric' ? s.key.metric_key : 'duration')}">` +
     `<figcaption><b>${text(s.label)}</b> <span class="last">${text(fmt(last.value))}</span>` +
@@ -94,7 +96,7 @@ ${nav}${filter}</header>
 <main>
 ${model.projects.length ? model.projects.map(projectHtml).join('\n') : '<p class="empty">No projects in this workspace.</p>'}
 </main>
-<footer><p>Baselines: median and MAD of the last ${model.policy.window} completed runs without errors (at least ${model.policy.min_history}), as <code>contexta diagnose</code> learns them.</p></footer>
+<footer><p>Baselines: exactly those <code>contexta diagnose</code> applied to each run — median and MAD of the recent completed runs without errors, with the same contexta.yml anomaly settings and baseline resets.</p></footer>
 <script>${SCRIPT}</script>
 </body>
 </html>
