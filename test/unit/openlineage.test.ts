@@ -40,12 +40,20 @@ function seeded() {
   const root = path.join(tmp(), '.contexta');
   writeSeed(root);
   const ws = openWorkspace(root);
+  // The case study's row counts (the library's seed records none): validate passed 0 rows on, ingest read 120,000.
+  for (const day of [1, 2, 3]) {
+    for (const [stage, key, value, time] of [['ingest', 'ingest.rows-read', 120000, '02:19:30'], ['validate', 'validate.rows-out', 0, '02:58:30']] as const) {
+      const observedAt = `2025-03-${17 + day}T${time}Z`;
+      const ctx = { project: 'nightly-ml-pipeline', run: `nightly-day${day}`, stage, now: observedAt, observedAt };
+      recordFact(() => ws, ctx, buildRecord(ctx, 'metric', { metric_key: key, value, value_type: 'integer', unit: 'rows', aggregation_scope: 'stage', tags: {} }));
+    }
+  }
   return { ws, ids: listRunIds(ws) };
 }
 
 test('case study: every event validates (core + each facet), ordered START … terminal, quality on terminal events only', () => {
   const { ws, ids } = seeded();
-  const runs = eventsForRuns(ws, diskReader(ws), ids, { ...NO_ROWS, outputRows: { validate: 'validate.rows_out', ingest: 'ingest.rows_read' }, inputRows: { train: 'train.loss' } });
+  const runs = eventsForRuns(ws, diskReader(ws), ids, { ...NO_ROWS, outputRows: { validate: 'validate.rows-out', ingest: 'ingest.rows-read' }, inputRows: { train: 'train.loss' } });
   assert.equal(runs.length, 3);
   for (const r of runs) {
     assert.equal(r.unreadable, null);
@@ -84,7 +92,7 @@ test('case study: every event validates (core + each facet), ordered START … t
     assert.deepEqual(pickTransition(r.events, { stage: 'train', phase: 'end' })!.event.inputs, []);
   }
   // Deterministic: a second mapping gives the same bytes; distinct runs get distinct ids.
-  const again = eventsForRuns(ws, diskReader(ws), ids, { ...NO_ROWS, outputRows: { validate: 'validate.rows_out', ingest: 'ingest.rows_read' }, inputRows: { train: 'train.loss' } });
+  const again = eventsForRuns(ws, diskReader(ws), ids, { ...NO_ROWS, outputRows: { validate: 'validate.rows-out', ingest: 'ingest.rows-read' }, inputRows: { train: 'train.loss' } });
   assert.equal(JSON.stringify(again), JSON.stringify(runs));
   assert.equal(new Set(runs.map((r) => r.events[0]!.event.run.runId)).size, 3);
   // Without declarations, no datasets at all.
