@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { initWorkspace, openWorkspace, type Workspace } from '../core/storage/workspace';
 import { attemptComponent, attemptSuffixProblem, latestAttempt } from '../core/storage/attempts';
+import { openAttempt } from '../core/writing/attempt-start';
 import { escapeText } from '../render/escape';
 import { KeyValues, nowIso, parseOptions, workspaceRoot } from './options';
 import { attributeValue } from '../core/writing/typed-value';
@@ -150,6 +151,17 @@ export function factContext(ctx: CliContext, target: RecordTarget): FactContext 
 /** Facts land in the run's latest attempt (see docs/attempts.md): its ref component. */
 export function currentAttempt(ctx: CliContext, target: RecordTarget): string {
   return attemptComponent(target.run, latestAttempt(workspaceRoot(ctx), target.project, target.run));
+}
+
+/**
+ * The attempt a run or stage lifecycle write goes to: a start opens the latest attempt,
+ * or begins the next one when it has ended (saying so on stderr); an end goes to the latest.
+ */
+export function lifecycleAttempt(ctx: CliContext, ws: Workspace, target: RecordTarget, action: 'start' | 'end', at: string): string {
+  if (action !== 'start') return currentAttempt(ctx, target);
+  const opened = openAttempt(ws, target.project, target.run, at, target.given);
+  if (opened.isNew) ctx.stderr.write(`contexta: run ${target.run} had ended; started attempt ${opened.attempt}\n`);
+  return opened.component;
 }
 
 /**

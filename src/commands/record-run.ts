@@ -3,9 +3,8 @@ import { ContextaError } from '../core/errors';
 import { ensureRun, updateRun } from '../core/storage/store';
 import { STATUSES } from '../schema/enums';
 import { applyLifecycle } from '../core/writing/lifecycle';
-import { openAttempt } from '../core/writing/attempt-start';
 import type { CliContext, RawOptions } from './context';
-import { currentAttempt, openForWrite, resolveTarget } from './record-context';
+import { lifecycleAttempt, openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
 import { afterRecord } from './emit';
 
@@ -28,15 +27,8 @@ export function recordRun(ctx: CliContext, raw: RawOptions): number | Promise<nu
   }
   const at = target.at ?? nowIso(ctx);
   const ws = openForWrite(ctx);
-  let component: string;
-  if (opts.action === 'start') {
-    const opened = openAttempt(ws, target.project, target.run, at, target.given);
-    component = opened.component;
-    if (opened.isNew) ctx.stderr.write(`contexta: run ${target.run} had ended; started attempt ${opened.attempt}\n`);
-  } else {
-    component = currentAttempt(ctx, target);
-    ensureRun(ws, target.project, component, at, target.given);
-  }
+  const component = lifecycleAttempt(ctx, ws, target, opts.action, at);
+  if (opts.action === 'end') ensureRun(ws, target.project, component, at, target.given);
   const run = updateRun(ws, target.project, component, (current) =>
     applyLifecycle(opts.description === undefined ? current : { ...current, description: opts.description }, {
       kind: 'run',

@@ -3,9 +3,8 @@ import { ContextaError } from '../core/errors';
 import { ensureStage, updateStage } from '../core/storage/store';
 import { STATUSES } from '../schema/enums';
 import { applyLifecycle } from '../core/writing/lifecycle';
-import { openAttempt } from '../core/writing/attempt-start';
 import type { CliContext, RawOptions } from './context';
-import { currentAttempt, noteStageName, openForWrite, resolveTarget } from './record-context';
+import { lifecycleAttempt, noteStageName, openForWrite, resolveTarget } from './record-context';
 import { nowIso, parseOptions } from './options';
 import { afterRecord } from './emit';
 
@@ -29,14 +28,7 @@ export function recordStage(ctx: CliContext, raw: RawOptions): number | Promise<
   const at = target.at ?? nowIso(ctx);
   const stageName = target.stage!;
   const ws = openForWrite(ctx);
-  let component: string;
-  if (opts.action === 'start') {
-    const opened = openAttempt(ws, target.project, target.run, at, target.given);
-    component = opened.component;
-    if (opened.isNew) ctx.stderr.write(`contexta: run ${target.run} had ended; started attempt ${opened.attempt}\n`);
-  } else {
-    component = currentAttempt(ctx, target);
-  }
+  const component = lifecycleAttempt(ctx, ws, target, opts.action, at);
   ensureStage(ws, target.project, component, stageName, at, target.given);
   const stage = updateStage(ws, target.project, component, stageName, (current) =>
     applyLifecycle(current, {

@@ -4,8 +4,9 @@
  * Kept dependency-free because every `contexta record` call validates refs
  * before anything touches the disk.
  */
-export const COMPONENT_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-export const COMPONENT_MAX = 63;
+import { componentProblem } from './refs';
+
+export { COMPONENT_MAX, COMPONENT_PATTERN, componentProblem } from './refs';
 export const REF_MAX = 255;
 
 /** Component counts fixed by the contract for the kinds the workspace is built from. */
@@ -14,16 +15,7 @@ export type RefKind = keyof typeof REF_COMPONENTS;
 
 const KIND_PATTERN = /^[a-z][a-z0-9_-]*$/;
 
-/** Why `name` is not a valid component, or null when it is. */
-export function componentProblem(name: string): string | null {
-  if (name.length === 0) return 'is empty';
-  if (name.length > COMPONENT_MAX) return `is ${name.length} characters long (at most ${COMPONENT_MAX})`;
-  if (!COMPONENT_PATTERN.test(name)) {
-    return 'must be lowercase letters, digits and single hyphens (pattern ^[a-z0-9]+(?:-[a-z0-9]+)*$)';
-  }
-  return null;
-}
-
+// Components are the same in both grammars (refs.ts); kinds and arities differ.
 const C = '[a-z0-9]{1,63}(?:-[a-z0-9]+)*';
 /**
  * One anchored pattern per kind for the common case of a valid ref (record import
