@@ -5,6 +5,23 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+
+// commander requires child_process at load time, only to spawn executable
+// subcommands (which contexta has none of); loading it is ~4 ms of every
+// `record` call. Defer it to first use. Fails the build if commander changes.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) throw new Error(`${args.path}: expected ${eager} (update scripts/build.mjs)`);
+      const lazy = "const childProcess = { get spawn() { return require('node:child_process').spawn; } };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 await build({
@@ -17,6 +34,7 @@ await build({
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [lazyChildProcess],
 });
 
 // Warm the code cache on the hot path (`record metric`) in a throwaway workspace.

@@ -56,7 +56,10 @@ export async function main(argv: string[]): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
     stdinFd: 0,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // A getter: creating the stdin stream loads stream modules, a few ms of every `record` that never reads stdin.
+    get stdinIsTTY() {
+      return Boolean(process.stdin.isTTY);
+    },
     color: colorWanted(process.stdout, argv, process.env),
     colorStderr: colorWanted(process.stderr, argv, process.env),
     stdoutIsTTY: Boolean(process.stdout.isTTY),

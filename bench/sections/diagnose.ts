@@ -56,7 +56,7 @@ export async function benchDiagnose(cfg: Config, report: Report, startup: Startu
     baseline: { label: 'wc -l', value: wc, unit: 'ms' },
     ratio: net / wc,
     ratioLabel: 'diagnose/wc',
-    target: { on: 'ratio', op: '<=', limit: 30 },
+    target: { on: 'ratio', op: '<=', limit: 15 }, // issue #12
   });
   if (jqMs.length) {
     report.add({
@@ -67,7 +67,7 @@ export async function benchDiagnose(cfg: Config, report: Report, startup: Startu
       baseline: { label: 'diagnose net', value: net, unit: 'ms' },
       ratio: median(jqMs) / net,
       ratioLabel: 'jq/diagnose',
-      target: { on: 'ratio', op: '>=', limit: 3 },
+      target: { on: 'ratio', op: '>=', limit: 8 }, // issue #12
       samples: jqMs,
     });
   }
@@ -80,7 +80,7 @@ export async function benchDiagnose(cfg: Config, report: Report, startup: Startu
     unit: 'MB',
     baseline: { label: 'node -e 0', value: rssNode.mb, unit: 'MB' },
     ratio: rss.mb / rssNode.mb,
-    target: { on: 'value', op: '<=', limit: 150 },
+    target: { on: 'value', op: '<=', limit: 80 }, // issue #12
   });
   report.fixtures.rss_method = rss.method;
   report.note(`peak RSS measured with ${rss.method} (MB = 2^20 bytes); the RSS run took ${fmt(rss.ms)} ms and exited ${rss.status}`);

@@ -1,8 +1,15 @@
 /** Metadata documents: workspace.json, project.json, run.json, stages/<stage>.json. */
 import * as z from 'zod/mini';
 import { STATUSES } from './enums';
-import { Timestamp } from './legacy-records';
 import { REF_MAX } from './refs';
+import { ISO_TIMESTAMP } from './timestamps';
+
+/** Also the 0.1.0 record contract's timestamp (legacy-records.ts). */
+export const Timestamp = z.string().check(
+  z.refine((s) => ISO_TIMESTAMP.test(s) && !Number.isNaN(Date.parse(s)), {
+    error: 'must be an ISO-8601 timestamp with a zone, e.g. 2025-03-18T02:00:00Z',
+  }),
+);
 
 export const WORKSPACE_FORMAT = 'contexta-workspace';
 /**

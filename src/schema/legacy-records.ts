@@ -21,14 +21,9 @@ import {
 } from './enums';
 import { refProblem, type RefKind } from './legacy-refs';
 
-/** ISO-8601 with a zone; fractional seconds of any precision (Python writes microseconds). */
-export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+import { Timestamp } from './entities';
 
-export const Timestamp = z.string().check(
-  z.refine((s) => ISO_TIMESTAMP.test(s) && !Number.isNaN(Date.parse(s)), {
-    error: 'must be an ISO-8601 timestamp with a zone, e.g. 2025-03-18T02:00:00Z',
-  }),
-);
+export { ISO_TIMESTAMP } from './timestamps';
 
 const refOf = (kind?: RefKind) =>
   z.string().check(

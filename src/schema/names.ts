@@ -5,7 +5,7 @@
  * name as given is kept where the contract allows free text (project and run
  * `name`). Same name in, same component out, on every machine.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../core/random';
 import { COMPONENT_MAX, componentProblem } from './refs';
 
 /** Longest name accepted, in characters (after trimming). */
@@ -50,7 +50,7 @@ export function deriveName(raw: string): NameResult {
     .replace(/^-+|-+$/g, '');
   if (kebab === '') return { problem: 'has no letter or digit (a-z, 0-9) to make a ref from' };
   if (kebab.length <= COMPONENT_MAX) return { given, component: kebab };
-  const hash = createHash('sha256').update(given, 'utf8').digest('hex').slice(0, HASH_DIGITS);
+  const hash = nodeCrypto().createHash('sha256').update(given, 'utf8').digest('hex').slice(0, HASH_DIGITS);
   const head = kebab.slice(0, COMPONENT_MAX - HASH_DIGITS - 1).replace(/-+$/, '');
   return { given, component: `${head}-${hash}` };
 }

@@ -23,7 +23,7 @@ import {
 import { DOT_OR_SNAKE_TOKEN, DOT_TOKEN, Fields, isMarkedFloat, isObj, markFloat, SNAKE_TOKEN, type Obj, type Problem } from './fields';
 import { CORE_KINDS, refParts } from './refs';
 
-export { ISO_TIMESTAMP } from './legacy-records';
+export { ISO_TIMESTAMP } from './timestamps';
 export type { Problem } from './fields';
 
 /** Written where the library's serializer would drop a null the library's reader requires (span parent_span_id). */

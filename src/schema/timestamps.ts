@@ -8,6 +8,9 @@
  */
 import { pyStrip } from './text';
 
+/** ISO-8601 with a zone; fractional seconds of any precision (Python writes microseconds). 0.1.0's timestamp grammar, still used for CLI input. */
+export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
 export type TimestampResult = { ok: true; value: string; ms: number } | { ok: false; problem: string };
 
 const EXAMPLE = 'e.g. 2025-03-18T02:00:00Z';

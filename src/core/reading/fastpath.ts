@@ -51,6 +51,8 @@ const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 
 const KIND_STRING = 0;
 const KIND_NUMBER = 1;
+/** A string the contract requires non-blank once stripped (an event's message, a tag value). */
+const KIND_TEXT = 2;
 
 /** One cut-out leaf of a scanned line: the token at [start, end), and where it sits in the record. */
 interface Hole {
@@ -86,14 +88,15 @@ const RECENT = 16;
 const HEAD = '{"envelope":{';
 const MID = ',"payload":{';
 /** Placeholders: 0x01 never appears in a line the scanner accepts (printable ASCII only). */
-const PLACEHOLDER = ['\x01S', '\x01N'];
+const PLACEHOLDER = ['\x01S', '\x01N', '\x01T'];
 const NOT_PRINTABLE = /[^\x20-\x7e]/;
 const COMPONENT = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** At most 15 digits: exactly representable, so it reads back the same. */
 const SAFE_INTEGER = /^(?:0|-?[1-9]\d{0,14})$/;
 const SHORT_DECIMAL = /^-?(?:[1-9]\d*\.\d*[1-9]|0\.0{0,5}[1-9](?:\d*[1-9])?)$/;
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+/** UTC only: the shared contract refuses offsets (`+00:00` included), so a line with one takes the full parse. */
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z$/;
 
 function daysIn(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
@@ -101,7 +104,7 @@ function daysIn(year: number, month: number): number {
 }
 
 let lastGoodTimestamp = '';
-/** A timestamp any sane reading of the contract accepts: a real calendar day and time, a real offset. */
+/** A timestamp any sane reading of the contract accepts: a real calendar day and time, in UTC (`Z`). */
 export function plainTimestamp(s: string): boolean {
   if (s === lastGoodTimestamp) return true;
   const m = TIMESTAMP.exec(s);
@@ -111,7 +114,6 @@ export function plainTimestamp(s: string): boolean {
   const day = +m[3];
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
   if (+m[4] > 23 || +m[5] > 59 || +m[6] > 59) return false;
-  if (m[7] !== undefined && (+m[7] > 14 || +m[8] > 59)) return false;
   if (Number.isNaN(Date.parse(s))) return false;
   lastGoodTimestamp = s;
   return true;
@@ -136,15 +138,6 @@ function inOrder(later: string, earlier: string): boolean {
   const l = contractTime(later);
   const e = l && contractTime(earlier);
   return l !== null && e !== null && l.ms >= e.ms && l.value >= e.value;
-}
-
-/**
- * A free-text leaf (message, tag or attribute value): the shared contract refuses a
- * blank message or tag value, so a blank one, or one with escapes this check does not
- * decode, is left to the full parse.
- */
-function plainText(text: string): boolean {
-  return text.indexOf('\\') < 0 && /[^ ]/.test(text);
 }
 
 /** A number token that reads back to the same text (no precision lost, no overflow, no -0). */
@@ -245,7 +238,7 @@ function object(i: number, where: 0 | 1 | 2, dict: string): number {
         // A string with escapes stays in the template as it is (then it must match exactly).
         end = plainStringEnd(s, i);
         if (end < 0) end = skipValue(s, i);
-        else found.push({ start: i, end: ++end, kind: KIND_STRING, field: OTHER, path: ['payload', dict, key] });
+        else found.push({ start: i, end: ++end, kind: dict === 'tags' ? KIND_TEXT : KIND_STRING, field: OTHER, path: ['payload', dict, key] });
       } else if (isNumberStart(c)) {
         end = skipValue(s, i);
         if (end < 0 || plainNumber(s.slice(i, end)) === null) return -1;
@@ -256,7 +249,8 @@ function object(i: number, where: 0 | 1 | 2, dict: string): number {
     } else if (c === 0x22 && own(where === ENVELOPE ? ENV_FIELDS : PAYLOAD_FIELDS, key) && plainStringEnd(s, i) > 0) {
       end = plainStringEnd(s, i) + 1;
       const field = (where === ENVELOPE ? ENV_FIELDS : PAYLOAD_FIELDS)[key];
-      found.push({ start: i, end, kind: KIND_STRING, field, path: [where === ENVELOPE ? 'envelope' : 'payload', key] });
+      const kind = where === PAYLOAD && key === 'message' ? KIND_TEXT : KIND_STRING;
+      found.push({ start: i, end, kind, field, path: [where === ENVELOPE ? 'envelope' : 'payload', key] });
     } else if (where === PAYLOAD && key === 'value' && isNumberStart(c)) {
       end = skipValue(s, i);
       if (end < 0 || plainNumber(s.slice(i, end)) === null) return -1;
@@ -303,15 +297,20 @@ function scan(s: string): Scan | null {
 /** `seg` occurs in `line` at `pos` (slice + === is several times faster than startsWith in V8). */
 const textAt = (line: string, pos: number, seg: string) => line.slice(pos, pos + seg.length) === seg;
 
-const STRING_HOLE = '"([ !#-\\[\\]-~]*)"'; // printable ASCII without quote or backslash
 const NUMBER_HOLE = '(-?[0-9][0-9.eE+-]*)';
+const STRING_HOLE = '"([ !#-\\[\\]-~]*)"'; // printable ASCII without quote or backslash
+/** The same with at least one non-space character: not blank once stripped (space is the only Python whitespace it allows). */
+const TEXT_HOLE = '"( *[!#-\\[\\]-~][ !#-\\[\\]-~]*)"';
+const HOLE_PATTERN = [STRING_HOLE, NUMBER_HOLE, TEXT_HOLE];
+/** The text of a string leaf has a non-space character. */
+const notBlank = (text: string) => text.trim() !== '';
 const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\\/]/g, '\\$&');
 
 /** One anchored pattern per template: V8 compiles it to native code, one exec per line. */
 function patternOf(segments: string[], kinds: number[]): RegExp {
   // Sticky, so it matches a line where it starts inside a whole read buffer; it must end at the line's end.
   let re = escapeRe(segments[0]);
-  kinds.forEach((kind, j) => (re += (kind === KIND_STRING ? STRING_HOLE : NUMBER_HOLE) + escapeRe(segments[j + 1])));
+  kinds.forEach((kind, j) => (re += HOLE_PATTERN[kind] + escapeRe(segments[j + 1])));
   return new RegExp(`${re}(?![^\\n])`, 'y');
 }
 
@@ -328,7 +327,6 @@ function matches(text: string, start: number, end: number, t: Template, vals: st
   for (let j = 0; j < kinds.length; j++) {
     const text = m[j + 1];
     if (kinds[j] === KIND_NUMBER && plainNumber(text) === null) return false;
-    if (kinds[j] === KIND_STRING && fields[j] === OTHER && !plainText(text)) return false;
     vals[fields[j]] = text;
   }
   return true;
@@ -401,8 +399,8 @@ export class FastPath {
     this.recent.unshift(t);
     for (let j = 0; j < sc.holes.length; j++) {
       const h = sc.holes[j];
-      const leaf = line.slice(h.kind === KIND_STRING ? h.start + 1 : h.start, h.kind === KIND_STRING ? h.end - 1 : h.end);
-      if (h.kind === KIND_STRING && t.fields[j] === OTHER && !plainText(leaf)) return null;
+      const leaf = h.kind === KIND_NUMBER ? line.slice(h.start, h.end) : line.slice(h.start + 1, h.end - 1);
+      if (h.kind === KIND_TEXT && !notBlank(leaf)) return null;
       vals[t.fields[j]] = leaf;
     }
     return this.answer(t, vals);
@@ -450,7 +448,7 @@ export class FastPath {
       let cur: unknown = rec;
       for (const key of h.path) cur = cur !== null && typeof cur === 'object' && own(cur, key) ? (cur as Record<string, unknown>)[key] : undefined;
       const text = line.slice(h.start, h.end);
-      if (h.kind === KIND_STRING ? cur !== text.slice(1, -1) : cur !== plainNumber(text)) return;
+      if (h.kind === KIND_NUMBER ? cur !== plainNumber(text) : cur !== text.slice(1, -1)) return;
     }
     let metricKey: string | null = null;
     if (type === 'metric') {

@@ -12,7 +12,7 @@
  * reported.
  */
 import type { CanonicalRecord } from '../../schema/records';
-import { readableProblems } from '../writing/validate';
+import { readableProblems } from '../writing/readable';
 import { FastPath } from './fastpath';
 import { readLines, type LineSink } from '../storage/lines';
 import { jsonFailure, readFailure } from '../storage/fsio';

@@ -6,12 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../random';
 import { ContextaError, ioError } from '../errors';
 
 /** A sibling name no other process will pick (so concurrent writers never share a temp file). */
 export function tempPathFor(target: string): string {
-  return `${target}.${randomBytes(8).toString('hex')}.tmp`;
+  return `${target}.${randomHex(8)}.tmp`;
 }
 
 export function jsonText(value: unknown): string {

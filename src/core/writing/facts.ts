@@ -3,10 +3,10 @@
  * fills the envelope from the context, validates the whole record against the
  * contract and appends it. Also the batch path used by `record import` and `seed`.
  */
-import { randomBytes } from 'node:crypto';
 import { appendChunks, chunkLines, MAX_LINE_BYTES, lineTooLong } from '../storage/append';
 import { canonicalLine } from './canonical';
 import { ContextaError } from '../errors';
+import { randomHex } from '../random';
 import { ensureDirInside } from '../storage/fsio';
 import { ensureRun, ensureStage, paths, type GivenNames } from '../storage/store';
 import { checkRecord, problemsText } from './validate';
@@ -35,7 +35,7 @@ let counter = 0;
 /** Unique across processes: time (ms, base 36) + 48 random bits + a per-process counter. */
 export function newRecordId(now: number): string {
   counter = (counter + 1) % 1296;
-  return `${now.toString(36)}-${randomBytes(6).toString('hex')}-${counter.toString(36)}`;
+  return `${now.toString(36)}-${randomHex(6)}-${counter.toString(36)}`;
 }
 
 export interface EnvelopeExtras {

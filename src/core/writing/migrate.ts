@@ -17,7 +17,8 @@ import type { Workspace } from '../storage/workspace';
 import { normalizeEntity, type EntityKind } from '../../schema/entity-docs';
 import { isObj, type Obj } from '../../schema/fields';
 import { canonicalLine } from './canonical';
-import { checkRecord, legacyRecordProblems } from './validate';
+import { checkRecord } from './validate';
+import { legacyRecordProblems } from './readable';
 import { entityText } from './entity-text';
 import { parseJsonLine } from './json-line';
 
