@@ -13,7 +13,8 @@
  *   arrive, so only the interleaving of stdout and stderr sharing one file can shift, by
  *   at most one pipe read.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { isatty } from 'node:tty';
 import { constants } from 'node:os';
 
 export const STDERR_TAIL_BYTES = 10 * 1024;
@@ -71,23 +72,30 @@ export function runChild(argv: string[], env: NodeJS.ProcessEnv): Promise<ChildO
       if (!settled) settle(outcome);
       settled = true;
     };
-    const child = spawn(argv[0], argv.slice(1), {
-      env,
-      stdio: ['inherit', 'inherit', captureStderr ? 'pipe' : 'inherit'],
-    });
     // Ctrl-C in a terminal already reaches the child (same foreground process group);
     // passing SIGINT on as well would deliver it twice and cut short the child's own
     // clean-up. So SIGINT is forwarded only when stdin is not a terminal (CI, `kill -INT`).
-    const keyboardReachesChild = Boolean(process.stdin.isTTY);
+    // isatty, not process.stdin: creating the stdin stream takes milliseconds.
+    const keyboardReachesChild = isatty(0);
+    // Handlers go in before the child starts: a signal that arrives while it is being
+    // spawned must reach it, not kill contexta and orphan the child.
+    let child: ChildProcess | null = null;
+    let early: Forwarded | null = null;
     const handlers = FORWARDED.map((sig) => {
       const handler = () => {
         received = sig;
         if (sig === 'SIGINT' && keyboardReachesChild) return;
-        child.kill(sig);
+        if (child) child.kill(sig);
+        else early = sig;
       };
       process.on(sig, handler);
       return [sig, handler] as const;
     });
+    child = spawn(argv[0], argv.slice(1), {
+      env,
+      stdio: ['inherit', 'inherit', captureStderr ? 'pipe' : 'inherit'],
+    });
+    if (early) child.kill(early);
     const cleanUp = () => handlers.forEach(([sig, handler]) => process.off(sig, handler));
 
     if (child.stderr) {
