@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { ContextaError } from '../core/errors';
 import { emitWanted } from '../core/exporters/openlineage/wants';
 import type { CliContext, RawOptions } from './context';
+import type { DeliveryReport, OpenLineageSettings } from '../core/exporters/openlineage/emitter';
 import { Name, openForRead, parseOptions, workspaceRoot, writeJson } from './options';
 
 export interface LifecycleStep {
@@ -18,6 +19,24 @@ export interface LifecycleStep {
 }
 
 const warn = (ctx: CliContext, text: string) => ctx.stderr.write(`contexta: warning: openlineage: ${text}\n`);
+
+/**
+ * Send now, for a command the user ran (`emit`, `export --to-transport`): no back-off
+ * wait and no cool-down, unlike the hooks on pipeline steps. Problems are warnings.
+ */
+export async function sendNow(ctx: CliContext, settings: OpenLineageSettings, events: string[], root: string, budget: number): Promise<DeliveryReport> {
+  const { dispatch } = await import('../core/exporters/openlineage/transports');
+  const report = await dispatch(settings, events, {
+    workspaceRoot: root,
+    budgetMs: budget,
+    cooldownMs: 0,
+    respectBackoff: false,
+    now: () => Date.now(),
+    console: (line) => ctx.stderr.write(`${line}\n`),
+  });
+  for (const problem of report.problems) warn(ctx, problem);
+  return report;
+}
 
 /**
  * Call after a lifecycle write. Returns 0 at once (no import, no I/O) unless
@@ -133,15 +152,7 @@ export async function emit(ctx: CliContext, raw: RawOptions): Promise<number> {
     }
     events.push(event);
   }
-  const report = await core.dispatch(settings, events, {
-    workspaceRoot: ws.root,
-    budgetMs: budget,
-    cooldownMs: 0,
-    respectBackoff: false,
-    now: () => Date.now(),
-    console: (line) => ctx.stderr.write(`${line}\n`),
-  });
-  for (const problem of report.problems) warn(ctx, problem);
+  const report = await sendNow(ctx, settings, events, ws.root, budget);
   const doc = { sent: report.sent, written: report.written, pending: report.pending, dead: report.dead, problems: report.problems };
   if (opts.json) writeJson(ctx, doc);
   else ctx.stdout.write(`sent ${doc.sent}, pending ${doc.pending}, refused ${doc.dead}${doc.written ? `, written ${doc.written}` : ''}\n`);

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../core/storage/fsio';
 import type { CliContext, RawOptions } from './context';
 import { IsoTime, Name, openForRead, parseOptions } from './options';
 import { readerFor } from './cache';
-import { budgetMs, mappingFrom, RowFlags } from './emit';
+import { budgetMs, mappingFrom, RowFlags, sendNow } from './emit';
 import * as path from 'node:path';
 
 export const ExportOptions = z.object({
@@ -55,15 +55,7 @@ export async function exportRuns(ctx: CliContext, raw: RawOptions): Promise<numb
 
   if (opts.output) writeFileAtomic(path.resolve(ctx.cwd, opts.output), lines.map((l) => `${l}\n`).join(''));
   if (opts.toTransport) {
-    const report = await core.dispatch(settings, lines, {
-      workspaceRoot: ws.root,
-      budgetMs: budget,
-      cooldownMs: 0,
-      respectBackoff: false,
-      now: () => Date.now(),
-      console: (line) => ctx.stderr.write(`${line}\n`),
-    });
-    for (const problem of report.problems) ctx.stderr.write(`contexta: warning: openlineage: ${problem}\n`);
+    const report = await sendNow(ctx, settings, lines, ws.root, budget);
     ctx.stderr.write(`${lines.length} event(s) from ${mapped.length} run(s): sent ${report.sent}, pending ${report.pending}, refused ${report.dead}${report.written ? `, written ${report.written}` : ''}\n`);
   } else if (!opts.output) {
     ctx.stdout.write(lines.map((l) => `${l}\n`).join(''));
