@@ -24,6 +24,18 @@ const lazyChildProcess = {
 };
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+// The build's identity: diagnoses the read cache remembers are used only by the same build.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+const sources = readdirSync(path.join(root, 'src'), { recursive: true })
+  .filter((f) => String(f).endsWith('.ts'))
+  .map(String)
+  .sort();
+const buildHash = createHash('sha256');
+for (const f of sources) buildHash.update(`${f}\0`).update(readFileSync(path.join(root, 'src', f))).update('\0');
+const buildId = buildHash.digest('base64url').slice(0, 16);
+
 await build({
   entryPoints: [path.join(root, 'src/main.ts')],
   outfile: path.join(root, 'dist/contexta.cjs'),
@@ -35,6 +47,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [lazyChildProcess],
+  define: { __CONTEXTA_BUILD__: JSON.stringify(buildId) },
 });
 
 // Warm the code cache on the hot path (`record metric`) in a throwaway workspace.

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cachedReader } from '../../src/core/reading/facts-cache';
+import { cachedReader } from '../../src/core/reading/cached-reader';
+import { cacheText, F, fieldsOf, parseCacheText } from '../../src/core/reading/cache-file';
 import { buildDiagnoseReport } from '../../src/core/reading/reports-build';
 import { listRunIds } from '../../src/core/reading/catalog';
 import { writeSeed } from '../../src/core/writing/seed';
@@ -19,8 +20,8 @@ import { contexta, ensureBuilt, parseJson, sandbox } from './helpers';
 ensureBuilt();
 const LATER = Date.now() + 60_000;
 
-/** A seeded workspace, and a cache for it in `dir` whose entries claim every run is clean. */
-function forgedCache(dir: string) {
+/** A seeded workspace, and a cache for it in `dir` whose entries claim every run is clean (unless `honest`). */
+function forgedCache(dir: string, honest = false) {
   const box = sandbox('ctx-cache-');
   writeSeed(box.ws);
   const ws = openWorkspace(box.ws);
@@ -30,17 +31,35 @@ function forgedCache(dir: string) {
   const reader = cachedReader(ws, file, LATER);
   buildDiagnoseReport(ws, listRunIds(ws), 'error', reader);
   reader.save();
-  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  for (const entry of Object.values<any>(doc.runs)) {
-    entry.records.notable = [];
-    entry.records.unreadable = [];
-    entry.meta.unreadable = [];
-    if (entry.meta.run) entry.meta.run.status = 'completed';
-    for (const s of entry.meta.stages) s.status = 'completed';
+  const lines = parseCacheText(fs.readFileSync(file, 'utf8'), ws.root);
+  assert.equal(lines.size, 3, 'every seeded run is cached');
+  const doc = new Map<string, string[]>();
+  for (const [id, line] of lines) {
+    const fields = fieldsOf(line)!;
+    doc.set(id, fields);
+    if (honest) continue;
+    const run = JSON.parse(fields[F.run]);
+    if (run) run.status = 'completed';
+    const body = JSON.parse(fields[F.meta]);
+    body.unreadable = [];
+    for (const s of body.stages) s.status = 'completed';
+    const records = JSON.parse(fields[F.records]);
+    records.notable = [];
+    records.unreadable = [];
+    fields[F.run] = JSON.stringify(run);
+    fields[F.meta] = JSON.stringify(body);
+    fields[F.records] = JSON.stringify(records);
+    // The remembered diagnosis, under its real key, says: no issues.
+    assert.notEqual(fields[F.memoKey], '', `${id}: its diagnosis is remembered`);
+    fields[F.memo] = '[]';
   }
-  fs.writeFileSync(file, JSON.stringify(doc), { mode: 0o600 });
+  writeDoc(file, ws.root, doc);
   fs.chmodSync(file, 0o600);
-  return { box, file, doc };
+  return { box, file, doc, root: ws.root };
+}
+
+function writeDoc(file: string, root: string, doc: Map<string, string[]>): void {
+  fs.writeFileSync(file, cacheText(root, [...doc.values()].map((f) => f.join('\t'))), { mode: 0o600 });
 }
 
 const diagnose = (box: { cwd: string; ws: string }, dir: string) =>
@@ -76,18 +95,29 @@ test('a forged cache is believed only where it could have been written by you al
 
 test('a cache entry of the wrong shape, or naming a stage ../../etc, is a miss (no crash, same verdict)', () => {
   const dir = path.join(sandbox('ctx-cachedir-').base, 'cache');
-  const { box, file, doc } = forgedCache(dir);
+  const { box, file, doc, root } = forgedCache(dir);
   const expected = diagnose({ ...box }, path.join(dir, 'elsewhere'));
   assert.equal(expected.code, 1);
-  const ids = Object.keys(doc.runs);
-  doc.runs[ids[0]].meta.stages[0].stage_name = '../../etc';
-  doc.runs[ids[1]].records = { lines: 'many' };
-  doc.runs[ids[2]] = { key: 5, meta: null };
-  fs.writeFileSync(file, JSON.stringify(doc));
+  const [a, b, c] = [...doc.values()];
+  // A stage named ../../etc, in the stamp's file list and in the stages part.
+  const body = JSON.parse(a[F.meta]);
+  body.stages[0].stage_name = '../../etc';
+  a[F.meta] = JSON.stringify(body);
+  a[F.body] = a[F.body].replace(/^[^|,]+/, '../../etc');
+  b[F.records] = JSON.stringify({ lines: 'many' });
+  c.splice(2, 5, '5');
+  writeDoc(file, root, doc);
   const r = diagnose(box, dir);
   assert.equal(r.code, 1, r.stderr);
   assert.deepEqual(parseJson(r.stdout).counts, parseJson(expected.stdout).counts);
-  fs.writeFileSync(file, '{"format":3,"workspace":5,"runs":[1,2]}');
+  // Remembered issues of the wrong shape are recomputed too.
+  const honest = forgedCache(path.join(sandbox('ctx-cachedir-').base, 'cache'), true);
+  for (const fields of honest.doc.values()) fields[F.memo] = '[{"severity":"fatal","code":5}]';
+  writeDoc(honest.file, honest.root, honest.doc);
+  const shapes = diagnose(honest.box, path.dirname(honest.file));
+  assert.equal(shapes.code, 1, shapes.stderr);
+  assert.deepEqual(parseJson(shapes.stdout).counts, parseJson(expected.stdout).counts);
+  fs.writeFileSync(file, '{"format":4,"workspace":5}\nx\t1\n');
   assert.equal(diagnose(box, dir).code, 1);
 });
 

@@ -4,12 +4,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cachedReader, diskReader } from '../../src/core/reading/facts-cache';
+import { cachedReader } from '../../src/core/reading/cached-reader';
+import { diskReader } from '../../src/core/reading/facts-cache';
 import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reading/reports-build';
 import { listRunIds } from '../../src/core/reading/catalog';
 import { writeSeed } from '../../src/core/writing/seed';
 import { openWorkspace } from '../../src/core/storage/workspace';
-import { updateStage } from '../../src/core/storage/store';
+import { updateRun, updateStage } from '../../src/core/storage/store';
+import { loadChecks } from '../../src/core/diagnosis/checks-file';
+import { addReset } from '../../src/core/diagnosis/resets-file';
+import type { DiagnoseSettings } from '../../src/core/reading/reports-build';
 import { appendLines } from '../../src/core/storage/append';
 
 function seeded() {
@@ -27,11 +31,11 @@ test('a warm cache answers from stats alone and gives the same report', () => {
   const cold = cachedReader(ws, cache, LATER);
   const first = buildRunsReport(ws, {}, cold);
   cold.save();
-  assert.deepEqual(cold.stats, { hits: 0, misses: 3 });
+  assert.deepEqual(cold.stats, { hits: 0, misses: 3, recalled: 0 });
   assert.ok(fs.existsSync(cache));
   const warm = cachedReader(ws, cache, LATER);
   assert.deepEqual(buildRunsReport(ws, {}, warm), first);
-  assert.deepEqual(warm.stats, { hits: 3, misses: 0 });
+  assert.deepEqual(warm.stats, { hits: 3, misses: 0, recalled: 3 });
   assert.deepEqual(buildRunsReport(ws, {}, diskReader(ws)), first);
 });
 
@@ -79,4 +83,54 @@ test('an unreadable or foreign cache file is ignored', () => {
     assert.deepEqual(buildRunsReport(ws, {}, r), buildRunsReport(ws, {}, diskReader(ws)));
     assert.equal(r.stats.hits, 0);
   }
+});
+
+function memoProbe() {
+  const { ws, cache } = seeded();
+  const diagnose = (settings: DiagnoseSettings = {}, now = LATER) => {
+    const r = cachedReader(ws, cache, LATER);
+    const viaCache = buildDiagnoseReport(ws, listRunIds(ws), 'error', r, { now, ...settings });
+    r.save();
+    assert.deepEqual(viaCache, buildDiagnoseReport(ws, listRunIds(ws), 'error', diskReader(ws), { now, ...settings }));
+    codes = viaCache.issues.map((i) => i.code);
+    return r.stats.recalled;
+  };
+  let codes: string[] = [];
+  return { ws, diagnose, codes: () => codes };
+}
+
+test('a remembered diagnosis is recalled only under the same inputs: history, contexta.yml, resets', () => {
+  const { ws, diagnose } = memoProbe();
+  const project = 'nightly-ml-pipeline';
+  assert.equal(diagnose(), 0, 'cold');
+  assert.equal(diagnose(), 3, 'warm: every diagnosis is recalled');
+  const yml = path.join(path.dirname(ws.root), 'contexta.yml');
+  fs.writeFileSync(yml, 'rules:\n  degraded_record: off\n');
+  const checks = loadChecks(yml);
+  assert.equal(diagnose({ checks }), 0, 'another contexta.yml');
+  assert.equal(diagnose({ checks }), 3);
+  addReset(ws, project, { metric: 'validate.*', from: '2025-03-19T00:00:00Z', recorded_at: '2025-03-20T00:00:00Z' });
+  assert.equal(diagnose({ checks }), 0, 'a baseline reset');
+  assert.equal(diagnose({ checks }), 3);
+  // The newest run changed: the two before it do not learn from it, so only it is diagnosed again.
+  const runs = path.join(ws.root, 'projects', project, 'runs');
+  appendLines(path.join(runs, 'nightly-day3', 'records.ndjson'), ['not json']);
+  assert.equal(diagnose({ checks }), 2, 'the newest run changed');
+  // The oldest changed: every later run learned from it.
+  appendLines(path.join(runs, 'nightly-day1', 'records.ndjson'), ['not json']);
+  assert.equal(diagnose({ checks }), 0, 'a run in every history changed');
+});
+
+test('a diagnosis that read the clock is never remembered (freshness of the newest run)', () => {
+  const { ws, diagnose, codes } = memoProbe();
+  const yml = path.join(path.dirname(ws.root), 'contexta.yml');
+  fs.writeFileSync(yml, 'version: 1\nprojects:\n  nightly-ml-pipeline:\n    freshness: { warn_after: 26h }\n');
+  const checks = loadChecks(yml);
+  const runJson = path.join(ws.root, 'projects', 'nightly-ml-pipeline', 'runs', 'nightly-day3', 'run.json');
+  const started = Date.parse(JSON.parse(fs.readFileSync(runJson, 'utf8')).started_at);
+  assert.equal(diagnose({ checks }, started + 60_000), 0, 'cold');
+  assert.equal(diagnose({ checks }, started + 60_000), 2, 'the two older runs are recalled, the newest is judged again');
+  assert.ok(!codes().includes('freshness'), 'a minute after it started, the newest run is fresh');
+  assert.equal(diagnose({ checks }, started + 30 * 3_600_000), 2);
+  assert.ok(codes().includes('freshness'), 'thirty hours later it is not');
 });

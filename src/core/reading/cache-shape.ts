@@ -4,7 +4,7 @@
  * 10,000 entries would cost more than the cache saves): an entry of the wrong
  * shape, or naming a stage that is not a valid name (`../../etc`), is a miss.
  */
-import { STATUSES, RECORD_TYPES } from '../../schema/enums';
+import { ISSUE_SEVERITIES, STATUSES, RECORD_TYPES } from '../../schema/enums';
 import { componentProblem, runRef } from '../../schema/refs';
 import type { RunId } from './catalog';
 
@@ -57,12 +57,33 @@ function summaryOk(r: unknown, ref: string): boolean {
     && Object.entries(r.repeated_metrics).every(([k, keys]) => stageKeyOk(k) && Array.isArray(keys) && keys.every(isStr));
 }
 
-/** True when `entry` is a well-formed cache entry for run `id`. */
-export function entryLooksRight(entry: unknown, id: RunId): boolean {
-  if (!isObj(entry) || !isStr(entry.key) || !isObj(entry.meta)) return false;
-  const meta = entry.meta;
+/** The cached run.json part of run `id`: a Run for it, or null (unreadable). */
+export function runLooksRight(run: unknown, id: RunId): boolean {
+  return runOk(run, runRef(id.project, id.name), id.name);
+}
+
+/** The cached `{stages, unreadable}` part of run `id`. */
+export function bodyLooksRight(body: unknown, id: RunId): body is { stages: unknown[]; unreadable: unknown[] } {
+  if (!isObj(body) || !Array.isArray(body.stages)) return false;
   const ref = runRef(id.project, id.name);
-  return meta.project === id.project && meta.name === id.name && meta.run_ref === ref
-    && runOk(meta.run, ref, id.name) && Array.isArray(meta.stages) && meta.stages.every((s) => stageOk(s, ref))
-    && unreadableOk(meta.unreadable) && summaryOk(entry.records, ref);
+  return body.stages.every((s) => stageOk(s, ref)) && unreadableOk(body.unreadable);
+}
+
+/** Cached record counts. */
+export const countsLookRight = countsOk;
+
+/** The cached record summary of run `id`. */
+export function summaryLooksRight(records: unknown, id: RunId): boolean {
+  return summaryOk(records, runRef(id.project, id.name));
+}
+
+const SEVERITY = new Set<unknown>(ISSUE_SEVERITIES);
+
+/** Remembered issues of run `id`: what renderers and the gate read from each. */
+export function issuesLookRight(issues: unknown, id: RunId): boolean {
+  const ref = runRef(id.project, id.name);
+  return Array.isArray(issues) && issues.every((i) =>
+    isObj(i) && SEVERITY.has(i.severity) && isStr(i.code) && isStr(i.summary) && i.run_ref === ref
+    && (i.stage === null || isStr(i.stage)) && (i.subject_ref === null || isStr(i.subject_ref)) && isObj(i.details)
+    && Array.isArray(i.evidence) && i.evidence.every(isStr));
 }

@@ -191,7 +191,11 @@ export function historyIndex(
   metas: RunMeta[],
   digest: (m: RunMeta) => HistoryRun,
   depth = HISTORY_DEPTH,
-): { historyOf: (target: RunMeta) => HistoryRun[]; isNewest: (target: RunMeta) => boolean } {
+): {
+  historyOf: (target: RunMeta) => HistoryRun[];
+  historyMetas: (target: RunMeta) => RunMeta[];
+  isNewest: (target: RunMeta) => boolean;
+} {
   const byProject = new Map<string, RunMeta[]>();
   for (const m of metas) {
     if (!m.run) continue;
@@ -204,12 +208,14 @@ export function historyIndex(
     list.sort(byStart);
     list.forEach((m, i) => position.set(m.run_ref, i));
   }
+  const historyMetas = (target: RunMeta) => {
+    const list = byProject.get(target.project) ?? [];
+    const at = position.get(target.run_ref) ?? list.length;
+    return list.slice(Math.max(0, at - depth), at).reverse();
+  };
   return {
-    historyOf: (target) => {
-      const list = byProject.get(target.project) ?? [];
-      const at = position.get(target.run_ref) ?? list.length;
-      return list.slice(Math.max(0, at - depth), at).reverse().map(digest);
-    },
+    historyOf: (target) => historyMetas(target).map(digest),
+    historyMetas,
     isNewest: (target) => {
       const list = byProject.get(target.project) ?? [];
       return list.length > 0 && list[list.length - 1].run_ref === target.run_ref;

@@ -4,11 +4,12 @@
  */
 import { countIssues, diagnoseRun, gateFails } from '../diagnosis/diagnose';
 import { byStart, historyIndex, startMs, listRunIds, loadRunMeta, type RunId, type RunMeta } from './catalog';
-import { emptyCounts, type HistoryRun, type Issue, type RecordSummary, type RuleInput, type RunFacts, type Unreadable } from '../model';
-import type { ChecksFile, ProjectChecks } from '../diagnosis/checks';
+import { emptyCounts, type TypeCounts, type HistoryRun, type Issue, type RecordSummary, type RuleInput, type RunFacts, type Unreadable } from '../model';
+import type { ChecksFile } from '../diagnosis/checks';
 import { digestRun } from '../diagnosis/history';
 import { loadResets } from '../diagnosis/resets-file';
 import { diskReader, type RunReader } from './facts-cache';
+import { checksFor, memoKeys } from './memo-key';
 import type { DiagnoseReport, RunsReport, RunsRow, SnapshotReport } from './reports';
 import { paths } from '../storage/store';
 import { attemptOf } from '../storage/attempts';
@@ -37,7 +38,9 @@ export interface DiagnoseSettings {
 
 /**
  * Diagnose runs among `metas` (every run of their projects): each run's record summary is
- * read once and digested once, however many histories it appears in.
+ * read once and digested once, however many histories it appears in. With the read
+ * cache, a diagnosis is remembered under a key naming all its inputs (memo-key.ts) and
+ * recalled instead of recomputed; one that read the clock is never remembered.
  */
 function diagnoser(ws: Workspace, reader: RunReader, metas: RunMeta[], settings: DiagnoseSettings) {
   const summaries = new Map<RunMeta, RecordSummary>();
@@ -52,32 +55,61 @@ function diagnoser(ws: Workspace, reader: RunReader, metas: RunMeta[], settings:
     if (!d) digests.set(m, (d = digestRun(m, recordsOf(m))));
     return d;
   };
-  const { historyOf, isNewest } = historyIndex(metas, digest);
+  const { historyOf, historyMetas, isNewest } = historyIndex(metas, digest);
   const resets = new Map<string, ReturnType<typeof loadResets>>();
   const resetsOf = (project: string) => {
     let r = resets.get(project);
     if (!r) resets.set(project, (r = loadResets(ws, project)));
     return r;
   };
-  return (meta: RunMeta): DiagnosedRun => {
-    const facts = factsFrom(meta, recordsOf(meta));
-    const input: RuleInput = {
-      run: facts,
-      history: historyOf(meta),
-      now: settings.now,
-      newest: isNewest(meta),
-      checks: checksFor(settings.checks, meta.project),
-      resets: resetsOf(meta.project),
+  const keys = memoKeys(settings.checks, resetsOf);
+  const diagnose = (meta: RunMeta): DiagnosedRun => {
+    let facts: RunFacts | null = null;
+    const factsOf = () => (facts ??= factsFrom(meta, recordsOf(meta)));
+    let input: RuleInput | null = null;
+    let clockRead = false;
+    const inputOf = (): RuleInput =>
+      (input ??= {
+        run: factsOf(),
+        history: historyOf(meta),
+        get now() {
+          clockRead = true;
+          return settings.now;
+        },
+        newest: isNewest(meta),
+        checks: checksFor(settings.checks, meta.project),
+        resets: resetsOf(meta.project),
+      });
+    const key = reader.memo ? keys.keyFor(reader.memo, meta, historyMetas(meta), isNewest(meta)) : null;
+    let issues = key !== null ? reader.memo!.recall(meta, key) : undefined;
+    if (!issues) {
+      issues = diagnoseRun(inputOf());
+      if (key !== null && !clockRead) reader.memo!.remember(meta, key, issues);
+    }
+    return {
+      meta,
+      get facts() {
+        return factsOf();
+      },
+      get input() {
+        return inputOf();
+      },
+      issues,
+      digest: () => digest(meta),
     };
-    return { meta, facts, input, issues: diagnoseRun(input), digest: () => digest(meta) };
   };
+  // A remembered diagnosis needs only the counts of the summary (the cache keeps them apart).
+  const countsOf = (meta: RunMeta) => summaries.get(meta)?.counts ?? (reader.counts ? reader.counts(meta) : recordsOf(meta).counts);
+  return Object.assign(diagnose, { countsOf });
 }
 
 /** One run as diagnosis saw it: the input its rules got (so a chart can ask for the same baselines) and the issues. */
 export interface DiagnosedRun {
   meta: RunMeta;
-  facts: RunFacts;
-  input: RuleInput;
+  /** Built on first use, as is input. */
+  readonly facts: RunFacts;
+  /** Built on first use: a remembered diagnosis needs no history digests. */
+  readonly input: RuleInput;
   issues: Issue[];
   /** The run as later runs' histories see it (only for runs whose run.json is readable). */
   digest: () => HistoryRun;
@@ -88,14 +120,6 @@ export function diagnoseProject(ws: Workspace, project: string, reader = diskRea
   const metas = listRunIds(ws, project).map((id) => reader.meta(id));
   const diagnoseMeta = diagnoser(ws, reader, metas, settings);
   return [...metas].sort(byStart).map(diagnoseMeta);
-}
-
-/** A project's checks, with the file-wide `rules:` under its own. */
-function checksFor(file: ChecksFile | null | undefined, project: string): ProjectChecks | null {
-  if (!file) return null;
-  const own = file.projects[project];
-  if (!own) return Object.keys(file.rules).length ? { stages: {}, comparisons: [], anomaly: {}, rules: file.rules } : null;
-  return { ...own, rules: { ...file.rules, ...own.rules } };
 }
 
 export interface RunsFilter {
@@ -123,13 +147,13 @@ export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = disk
   if (filter.limit !== undefined) selected = selected.slice(0, filter.limit);
   const diagnoseMeta = diagnoser(ws, reader, metas, settings);
   const rows = selected.map((meta) => {
-    const { facts, issues } = diagnoseMeta(meta);
-    return runsRow(meta, facts, issues);
+    const { issues } = diagnoseMeta(meta);
+    return runsRow(meta, diagnoseMeta.countsOf(meta), issues);
   });
   return { workspace: ws.root, runs: rows, matched, unreadable };
 }
 
-function runsRow(meta: RunMeta, facts: RunFacts, issues: Issue[]): RunsRow {
+function runsRow(meta: RunMeta, counts: TypeCounts, issues: Issue[]): RunsRow {
   const run = meta.run!;
   return {
     run_ref: meta.run_ref,
@@ -146,7 +170,7 @@ function runsRow(meta: RunMeta, facts: RunFacts, issues: Issue[]): RunsRow {
       issue_counts: countIssues(issues.filter((i) => i.stage === s.stage_name)),
     })),
     issue_counts: countIssues(issues),
-    record_count: Object.values(facts.records.counts).reduce((a, b) => a + b, 0),
+    record_count: Object.values(counts).reduce((a, b) => a + b, 0),
   };
 }
 
@@ -186,7 +210,11 @@ function selectRuns(targets: RunMeta[], sel: RunSelection): RunMeta[] {
   const perProject = sel.latest ? 1 : sel.last;
   if (perProject !== undefined) {
     const byProject = new Map<string, RunMeta[]>();
-    for (const m of chosen) byProject.set(m.project, [...(byProject.get(m.project) ?? []), m]);
+    for (const m of chosen) {
+      const list = byProject.get(m.project);
+      if (list) list.push(m);
+      else byProject.set(m.project, [m]);
+    }
     const keep = new Set([...byProject.values()].flatMap((list) => list.sort(byStart).slice(-perProject)));
     chosen = chosen.filter((m) => keep.has(m));
   }

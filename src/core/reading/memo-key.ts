@@ -1,0 +1,105 @@
+/**
+ * The key a remembered diagnosis is filed under. It names every input of the rules:
+ * the diagnosis code (the build), the project's contexta.yml checks and baseline
+ * resets, whether the run is its project's newest, and the file states (tokens) of
+ * the run and of each run in its history, in order. Any change to one of them, a run
+ * back-filled into the history included, gives another key, so the diagnosis is
+ * recomputed. The clock is the one input not in the key: a diagnosis that read it is
+ * never remembered (reports-build.ts).
+ */
+import type { ChecksFile, ProjectChecks } from '../diagnosis/checks';
+import type { BaselineReset } from '../model';
+import type { RunMeta } from './catalog';
+import type { DiagnosisMemo } from './facts-cache';
+
+declare const __CONTEXTA_BUILD__: string | undefined;
+
+/**
+ * The build's identity (scripts/build.mjs hashes the sources into it). Run from source
+ * (tests, tsx), diagnoses are remembered within this process only.
+ */
+const BUILD = typeof __CONTEXTA_BUILD__ === 'string' ? __CONTEXTA_BUILD__ : `dev-${Math.random()}`;
+
+/** A project's checks, with the file-wide `rules:` under its own. */
+export function checksFor(file: ChecksFile | null | undefined, project: string): ProjectChecks | null {
+  if (!file) return null;
+  const own = file.projects[project];
+  if (!own) return Object.keys(file.rules).length ? { stages: {}, comparisons: [], anomaly: {}, rules: file.rules } : null;
+  return { ...own, rules: { ...file.rules, ...own.rules } };
+}
+
+/**
+ * Keys are mixed from numbers, not hashed from text: each token is hashed once into
+ * two 32-bit words, then a key mixes at most 23 pairs (a text hash of every ~600-char
+ * key cost 5 % of a warm `runs` over 10,000 runs). Seeded cyrb53-style mixing, 64 bits:
+ * the cache is private to its user (no one can plant a collision) and tokens come
+ * from kernel-given stamps.
+ */
+type Pair = [number, number];
+
+function hashText(text: string): Pair {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  return finish(h1, h2);
+}
+
+function finish(h1: number, h2: number): Pair {
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return [h1 >>> 0, h2 >>> 0];
+}
+
+/** Order matters: [a, b] and [b, a] mix differently. */
+function mixAll(pairs: readonly Pair[]): string {
+  let h1 = 0x9e3779b9;
+  let h2 = 0x85ebca6b;
+  for (const [a, b] of pairs) {
+    h1 = Math.imul(h1 ^ a, 2654435761);
+    h2 = Math.imul(h2 ^ b, 1597334677);
+    h1 = Math.imul(h1 ^ (h1 >>> 15), 0x2c1b3c6d);
+    h2 = Math.imul(h2 ^ (h2 >>> 15), 0x297a2d39);
+  }
+  const [x, y] = finish(h1, h2);
+  return `${x.toString(36)}.${y.toString(36)}`;
+}
+
+/** JSON that keeps what JSON.stringify would drop or blur (`.inf` in contexta.yml is a number). */
+const exact = (value: unknown) =>
+  JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `#${Object.is(v, -0) ? '-0' : v}` : v)) ?? 'null';
+
+export function memoKeys(checks: ChecksFile | null | undefined, resetsOf: (project: string) => BaselineReset[]) {
+  const perProject = new Map<string, Pair>();
+  const settingsOf = (project: string) => {
+    let key = perProject.get(project);
+    if (key === undefined) perProject.set(project, (key = hashText(`${BUILD}\n${exact(checksFor(checks, project))}\n${exact(resetsOf(project))}`)));
+    return key;
+  };
+  const pairs = new WeakMap<RunMeta, Pair | null>();
+  const pairOf = (memo: DiagnosisMemo, meta: RunMeta): Pair | null => {
+    let pair = pairs.get(meta);
+    if (pair === undefined) {
+      const token = memo.token(meta);
+      pairs.set(meta, (pair = token === null ? null : hashText(token)));
+    }
+    return pair;
+  };
+  const NEWEST: Pair = [1, 1];
+  const OLDER: Pair = [2, 2];
+  return {
+    /** The key for diagnosing `meta` after `history` (most recent first), or null when an input has no token. */
+    keyFor(memo: DiagnosisMemo, meta: RunMeta, history: RunMeta[], newest: boolean): string | null {
+      const list: Pair[] = [settingsOf(meta.project), newest ? NEWEST : OLDER];
+      for (const m of [meta, ...history]) {
+        const pair = pairOf(memo, m);
+        if (pair === null) return null;
+        list.push(pair);
+      }
+      return mixAll(list);
+    },
+  };
+}
