@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cachedReader } from '../../src/core/reading/cached-reader';
-import { cacheText, F, fieldsOf, parseCacheText } from '../../src/core/reading/cache-file';
+import { CacheFile, cacheBytes, F } from '../../src/core/reading/cache-file';
 import { buildDiagnoseReport } from '../../src/core/reading/reports-build';
 import { listRunIds } from '../../src/core/reading/catalog';
 import { writeSeed } from '../../src/core/writing/seed';
@@ -31,12 +31,9 @@ function forgedCache(dir: string, honest = false) {
   const reader = cachedReader(ws, file, LATER);
   buildDiagnoseReport(ws, listRunIds(ws), 'error', reader);
   reader.save();
-  const lines = parseCacheText(fs.readFileSync(file, 'utf8'), ws.root);
-  assert.equal(lines.size, 3, 'every seeded run is cached');
-  const doc = new Map<string, string[]>();
-  for (const [id, line] of lines) {
-    const fields = fieldsOf(line)!;
-    doc.set(id, fields);
+  const doc = readDoc(file, ws.root);
+  assert.equal(doc.size, 3, 'every seeded run is cached');
+  for (const [id, fields] of doc) {
     if (honest) continue;
     const run = JSON.parse(fields[F.run]);
     if (run) run.status = 'completed';
@@ -58,8 +55,20 @@ function forgedCache(dir: string, honest = false) {
   return { box, file, doc, root: ws.root };
 }
 
+/** Each cached run's fields (head, then body), by run id. */
+function readDoc(file: string, root: string): Map<string, string[]> {
+  const fd = fs.openSync(file, 'r');
+  const cache = CacheFile.read(fd, fs.fstatSync(fd).size, root);
+  const doc = new Map<string, string[]>();
+  for (const id of cache.heads.keys()) doc.set(id, cache.fieldsOf(id)!);
+  cache.close();
+  return doc;
+}
+
+/** Writes the fields back as they are, malformed or not (the head is the first three). */
 function writeDoc(file: string, root: string, doc: Map<string, string[]>): void {
-  fs.writeFileSync(file, cacheText(root, [...doc.values()].map((f) => f.join('\t'))), { mode: 0o600 });
+  const entries = [...doc].map(([id, f]) => ({ id, head: f.slice(0, 3).join('\t'), body: [id, ...f.slice(3)].join('\t') }));
+  fs.writeFileSync(file, cacheBytes(root, entries), { mode: 0o600 });
 }
 
 const diagnose = (box: { cwd: string; ws: string }, dir: string) =>
@@ -105,7 +114,7 @@ test('a cache entry of the wrong shape, or naming a stage ../../etc, is a miss (
   a[F.meta] = JSON.stringify(body);
   a[F.body] = a[F.body].replace(/^[^|,]+/, '../../etc');
   b[F.records] = JSON.stringify({ lines: 'many' });
-  c.splice(2, 5, '5');
+  c.splice(4, 5, '5');
   writeDoc(file, root, doc);
   const r = diagnose(box, dir);
   assert.equal(r.code, 1, r.stderr);
@@ -117,7 +126,7 @@ test('a cache entry of the wrong shape, or naming a stage ../../etc, is a miss (
   const shapes = diagnose(honest.box, path.dirname(honest.file));
   assert.equal(shapes.code, 1, shapes.stderr);
   assert.deepEqual(parseJson(shapes.stdout).counts, parseJson(expected.stdout).counts);
-  fs.writeFileSync(file, '{"format":4,"workspace":5}\nx\t1\n');
+  fs.writeFileSync(file, '{"format":4,"workspace":5,"heads":9}\nx\t1\t0\t900\n');
   assert.equal(diagnose(box, dir).code, 1);
 });
 

@@ -134,3 +134,20 @@ test('a diagnosis that read the clock is never remembered (freshness of the newe
   assert.equal(diagnose({ checks }, started + 30 * 3_600_000), 2);
   assert.ok(codes().includes('freshness'), 'thirty hours later it is not');
 });
+
+test('a cache file cut anywhere (a crash while copying it, a full disk) gives the same report as the disk', () => {
+  const { ws, cache } = seeded();
+  const prime = cachedReader(ws, cache, LATER);
+  buildDiagnoseReport(ws, listRunIds(ws), 'error', prime);
+  prime.save();
+  const whole = fs.readFileSync(cache);
+  const expected = buildDiagnoseReport(ws, listRunIds(ws), 'error', diskReader(ws));
+  let used = 0;
+  for (let cut = 0; cut < whole.length; cut += Math.max(1, Math.floor(whole.length / 97))) {
+    fs.writeFileSync(cache, whole.subarray(0, cut));
+    const r = cachedReader(ws, cache, LATER);
+    assert.deepEqual(buildDiagnoseReport(ws, listRunIds(ws), 'error', r), expected, `cut at byte ${cut} of ${whole.length}`);
+    used += r.stats.hits;
+  }
+  assert.ok(used > 0, 'runs whose entries survive the cut whole are still answered from the cache');
+});

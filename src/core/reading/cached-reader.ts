@@ -24,7 +24,7 @@ import { dirname } from 'node:path';
 import { loadRunMeta, type RunId, type RunMeta } from './catalog';
 import { openRegular, writeFileAtomic } from '../storage/fsio';
 import { bodyLooksRight, countsLookRight, issuesLookRight, runLooksRight, summaryLooksRight } from './cache-shape';
-import { cacheText, F, fieldsOf, leadingFields, lineOf, parseCacheText } from './cache-file';
+import { CacheFile, cacheBytes, entryOf, F, type CacheEntry } from './cache-file';
 import { summarize, untrusted, type CacheStats, type CacheTrust, type DiagnosisMemo, type RunReader } from './facts-cache';
 import { bodyStamp, headStamp, namesOfBodyKey, stageFileNames, type Stamp } from './stamps';
 import type { Issue, RecordSummary, TypeCounts, Unreadable } from '../model';
@@ -37,8 +37,8 @@ const RACY_MS = 2000;
 /** What one command learned about one run. */
 interface Slot {
   id: RunId;
-  /** The cached line while it vouches for the run (its head stamp matched), and its fields once split. */
-  line: string | null;
+  /** The run's cached fields, head and body, once its head stamp matched (`cached`) and its body was used. */
+  cached: boolean;
   fields: string[] | null;
   /** Stamps taken when the run was read from disk instead. */
   fresh: { head: Stamp; body: Stamp } | null;
@@ -77,7 +77,7 @@ export function cachedReader(
   nowMs: number,
   trust: CacheTrust = { uid: null },
 ): RunReader & { stats: CacheStats; distrust: string | null } {
-  const { lines, distrust } = loadLines(file, ws.root, trust);
+  const { cache, distrust } = loadCache(file, ws.root, trust);
   const slots = new Map<RunMeta, Slot>();
   const stats: CacheStats = { hits: 0, misses: 0, recalled: 0 };
   const idOf = (id: RunId) => `${id.project}/${id.name}`;
@@ -88,7 +88,7 @@ export function cachedReader(
     const head = headStamp(ws, slot.id);
     const body = bodyStamp(ws, slot.id, stageFileNames(ws, slot.id));
     const meta = loadRunMeta(ws, slot.id);
-    Object.assign(slot, { line: null, fields: null, fresh: { head, body }, run: meta.run, records: null, memo: null });
+    Object.assign(slot, { cached: false, fields: null, fresh: { head, body }, run: meta.run, records: null, memo: null });
     slot.body = { stages: meta.stages, unreadable: meta.unreadable };
     slot.dirty = settled(slot);
     return meta;
@@ -97,7 +97,7 @@ export function cachedReader(
   /** The stages and unreadable list, from the cache while its body stamp matches, else from disk. */
   function bodyOf(slot: Slot): NonNullable<Slot['body']> {
     if (slot.body) return slot.body;
-    const fields = slot.line === null ? null : (slot.fields ??= fieldsOf(slot.line));
+    const fields = slot.cached ? (slot.fields ??= cache.fieldsOf(idOf(slot.id))) : null;
     const names = fields && namesOfBodyKey(fields[F.body]);
     if (fields && names && bodyStamp(ws, slot.id, names).key === fields[F.body]) {
       const body = parsed(fields[F.meta]);
@@ -141,14 +141,14 @@ export function cachedReader(
     distrust,
     memo,
     meta(id: RunId): RunMeta {
-      const slot: Slot = { id, line: null, fields: null, fresh: null, run: null, body: null, records: null, memo: null, mended: false, dirty: false };
-      const line = lines.get(idOf(id));
-      const head = line === undefined ? null : leadingFields(line, F.run + 1);
-      if (head && headStamp(ws, id).key === head[F.head]) {
+      const slot: Slot = { id, cached: false, fields: null, fresh: null, run: null, body: null, records: null, memo: null, mended: false, dirty: false };
+      const place = cache.heads.get(idOf(id));
+      const head = place?.head.split('\t');
+      if (head && head.length === F.run + 1 && headStamp(ws, id).key === head[F.head]) {
         const run = parsed(head[F.run]);
         if (run !== BAD && runLooksRight(run, id)) {
           stats.hits++;
-          slot.line = line!;
+          slot.cached = true;
           slot.run = run as Run | null;
           // Stages and the unreadable list are checked against their stamps only when used.
           const meta: RunMeta = {
@@ -195,29 +195,35 @@ export function cachedReader(
       return (slot.records = summarize(ws, meta));
     },
     save(): void {
-      let changed = false;
+      const changed = new Map<string, CacheEntry>();
       for (const slot of slots.values()) {
-        if (!slot.dirty) continue;
-        const line = lineFor(slot);
-        if (line !== null) {
-          lines.set(idOf(slot.id), line);
-          changed = true;
-        }
+        const entry = slot.dirty ? entryFor(slot) : null;
+        if (entry) changed.set(entry.id, entry);
       }
-      if (!changed || distrust) return;
-      try {
-        // One level only: the caller made and checked the parents (mkdir -p spins under /proc).
-        if (!fs.existsSync(dirname(file))) fs.mkdirSync(dirname(file), { mode: 0o700 });
-        writeFileAtomic(file, cacheText(ws.root, lines.values()));
-      } catch {
-        // A cache that cannot be written only costs speed next time.
-      }
+      if (changed.size && !distrust) write(changed);
+      cache.close();
     },
   };
+
+  function write(changed: Map<string, CacheEntry>): void {
+    const entries: CacheEntry[] = [];
+    for (const [id, place] of cache.heads) {
+      if (changed.has(id)) continue;
+      const body = cache.bodyBytes(place);
+      if (body) entries.push({ id, head: place.head, body });
+    }
+    try {
+      // One level only: the caller made and checked the parents (mkdir -p spins under /proc).
+      if (!fs.existsSync(dirname(file))) fs.mkdirSync(dirname(file), { mode: 0o700 });
+      writeFileAtomic(file, cacheBytes(ws.root, [...entries, ...changed.values()]));
+    } catch {
+      // A cache that cannot be written only costs speed next time.
+    }
+  }
   return reader;
 
-  /** The run's new line, or null when there is nothing whole to keep. */
-  function lineFor(slot: Slot): string | null {
+  /** The run's new entry, or null when there is nothing whole to keep. */
+  function entryFor(slot: Slot): CacheEntry | null {
     const memoFields = slot.memo ? [slot.memo.key, slot.memo.json] : null;
     if (slot.fields) {
       const fields = [...slot.fields];
@@ -226,10 +232,10 @@ export function cachedReader(
         fields[F.counts] = JSON.stringify(slot.records!.counts);
       }
       if (memoFields) [fields[F.memoKey], fields[F.memo]] = memoFields;
-      return lineOf(fields);
+      return entryOf(fields);
     }
     if (!slot.fresh || !slot.records || !slot.body || !settled(slot)) return null;
-    return lineOf([
+    return entryOf([
       idOf(slot.id),
       slot.fresh.head.key,
       JSON.stringify(slot.run),
@@ -248,23 +254,30 @@ function tokenOf(fresh: { head: Stamp; body: Stamp }): string {
   return createHash('sha256').update(`${fresh.head.key}\n${fresh.body.key}`).digest('base64url').slice(0, 22);
 }
 
-function loadLines(file: string, root: string, trust: CacheTrust): { lines: Map<string, string>; distrust: string | null } {
+function loadCache(file: string, root: string, trust: CacheTrust): { cache: CacheFile; distrust: string | null } {
   let fd: number;
   try {
     fd = openRegular(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // No cache yet is normal; a symlink or a FIFO in its place is not to be trusted.
-    return { lines: new Map(), distrust: code === 'ENOENT' ? null : `${file} is not a regular file of yours (${code})` };
+    return { cache: CacheFile.empty(), distrust: code === 'ENOENT' ? null : `${file} is not a regular file of yours (${code})` };
   }
   try {
-    const distrust = untrusted(fs.fstatSync(fd), trust, file);
-    if (distrust) return { lines: new Map(), distrust };
-    return { lines: parseCacheText(fs.readFileSync(fd, 'utf8'), root), distrust: null };
+    const st = fs.fstatSync(fd);
+    const distrust = untrusted(st, trust, file);
+    if (distrust) {
+      fs.closeSync(fd);
+      return { cache: CacheFile.empty(), distrust };
+    }
+    return { cache: CacheFile.read(fd, st.size, root), distrust: null };
   } catch {
     // An unreadable or corrupt cache: start empty (it is rewritten on save).
-    return { lines: new Map(), distrust: null };
-  } finally {
-    fs.closeSync(fd);
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed by CacheFile.read
+    }
+    return { cache: CacheFile.empty(), distrust: null };
   }
 }

@@ -19,7 +19,7 @@ export function jsonText(value: unknown): string {
 }
 
 /** Write `text` to `target` so readers see the old or the new file, never half of one. */
-export function writeFileAtomic(target: string, text: string): void {
+export function writeFileAtomic(target: string, text: string | Uint8Array): void {
   const tmp = tempPathFor(target);
   try {
     fs.writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
