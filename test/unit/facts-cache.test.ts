@@ -10,6 +10,7 @@ import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reading/rep
 import { listRunIds } from '../../src/core/reading/catalog';
 import { writeSeed } from '../../src/core/writing/seed';
 import { openWorkspace } from '../../src/core/storage/workspace';
+import { writeManyRuns } from '../../bench/lib/gen';
 import { updateRun, updateStage } from '../../src/core/storage/store';
 import { loadChecks } from '../../src/core/diagnosis/checks-file';
 import { addReset } from '../../src/core/diagnosis/resets-file';
@@ -31,11 +32,11 @@ test('a warm cache answers from stats alone and gives the same report', () => {
   const cold = cachedReader(ws, cache, LATER);
   const first = buildRunsReport(ws, {}, cold);
   cold.save();
-  assert.deepEqual(cold.stats, { hits: 0, misses: 3, recalled: 0 });
+  assert.deepEqual(cold.stats, { hits: 0, misses: 3, recalled: 0, bodies_read: 3 });
   assert.ok(fs.existsSync(cache));
   const warm = cachedReader(ws, cache, LATER);
   assert.deepEqual(buildRunsReport(ws, {}, warm), first);
-  assert.deepEqual(warm.stats, { hits: 3, misses: 0, recalled: 3 });
+  assert.deepEqual(warm.stats, { hits: 3, misses: 0, recalled: 3, bodies_read: 0 });
   assert.deepEqual(buildRunsReport(ws, {}, diskReader(ws)), first);
 });
 
@@ -150,4 +151,29 @@ test('a cache file cut anywhere (a crash while copying it, a full disk) gives th
     used += r.stats.hits;
   }
   assert.ok(used > 0, 'runs whose entries survive the cut whole are still answered from the cache');
+});
+
+test('diagnose --latest reads every run.json but only the stages and logs it diagnoses; later calls reuse both', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contexta-cache-'));
+  const root = path.join(dir, '.contexta');
+  writeManyRuns(root, 'nightly', 30, 10);
+  const ws = openWorkspace(root);
+  const cache = path.join(dir, 'cache', 'runs.json');
+  const latest = () => {
+    const r = cachedReader(ws, cache, LATER);
+    const report = buildDiagnoseReport(ws, listRunIds(ws), 'error', r, { select: { latest: true } });
+    r.save();
+    assert.deepEqual(report, buildDiagnoseReport(ws, listRunIds(ws), 'error', diskReader(ws), { select: { latest: true } }));
+    return r.stats;
+  };
+  // The newest run and the 21 its baselines learn from; the 8 oldest runs' stages are never read.
+  assert.deepEqual(latest(), { hits: 0, misses: 30, recalled: 0, bodies_read: 22 });
+  assert.deepEqual(latest(), { hits: 30, misses: 0, recalled: 1, bodies_read: 0 });
+  const r = cachedReader(ws, cache, LATER);
+  assert.deepEqual(buildRunsReport(ws, {}, r), buildRunsReport(ws, {}, diskReader(ws)));
+  assert.equal(r.stats.bodies_read, 8, 'runs reads the 8 bodies --latest did not need');
+  r.save();
+  const again = cachedReader(ws, cache, LATER);
+  buildRunsReport(ws, {}, again);
+  assert.deepEqual(again.stats, { hits: 30, misses: 0, recalled: 30, bodies_read: 0 });
 });

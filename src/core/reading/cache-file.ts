@@ -12,15 +12,15 @@
  */
 import * as fs from 'node:fs';
 
-export const CACHE_FORMAT = 4;
+export const CACHE_FORMAT = 5;
 
 /** Field positions in a run's fields (head fields, then body fields). */
 export const F = {
   id: 0,
-  /** headStamp key, and the run (run.json's content, or null) it vouches for. */
+  /** headStamp key, and the head it vouches for: `{run, unreadable, odd}` (run-meta.ts). */
   head: 1,
   run: 2,
-  /** bodyStamp key, and the `{stages, unreadable}` and record summary it vouches for. */
+  /** bodyStamp key, and the body `{stages, unreadable}` and record summary it vouches for ('' when not kept). */
   body: 3,
   meta: 4,
   records: 5,
@@ -50,7 +50,7 @@ export function leadingFields(text: string, count: number): string[] | null {
   return fields;
 }
 
-interface Located {
+export interface Located {
   head: string;
   offset: number;
   length: number;

@@ -57,9 +57,9 @@ function summaryOk(r: unknown, ref: string): boolean {
     && Object.entries(r.repeated_metrics).every(([k, keys]) => stageKeyOk(k) && Array.isArray(keys) && keys.every(isStr));
 }
 
-/** The cached run.json part of run `id`: a Run for it, or null (unreadable). */
-export function runLooksRight(run: unknown, id: RunId): boolean {
-  return runOk(run, runRef(id.project, id.name), id.name);
+/** The cached head of run `id`: its Run (or null, unreadable), the head's problems, and whether the entry is odd. */
+export function headLooksRight(head: unknown, id: RunId): boolean {
+  return isObj(head) && runOk(head.run, runRef(id.project, id.name), id.name) && unreadableOk(head.unreadable) && typeof head.odd === 'boolean';
 }
 
 /** The cached `{stages, unreadable}` part of run `id`. */

@@ -21,34 +21,38 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
-import { loadRunMeta, type RunId, type RunMeta } from './catalog';
+import { lazyRunMeta, readRunBody, readRunHead, type RunBody, type RunHead, type RunId, type RunMeta } from './catalog';
 import { openRegular, writeFileAtomic } from '../storage/fsio';
-import { bodyLooksRight, countsLookRight, issuesLookRight, runLooksRight, summaryLooksRight } from './cache-shape';
-import { CacheFile, cacheBytes, entryOf, F, type CacheEntry } from './cache-file';
+import { bodyLooksRight, countsLookRight, headLooksRight, issuesLookRight, summaryLooksRight } from './cache-shape';
+import { CacheFile, cacheBytes, entryOf, F, type CacheEntry, type Located } from './cache-file';
 import { summarize, untrusted, type CacheStats, type CacheTrust, type DiagnosisMemo, type RunReader } from './facts-cache';
-import { bodyStamp, headStamp, namesOfBodyKey, stageFileNames, type Stamp } from './stamps';
-import type { Issue, RecordSummary, TypeCounts, Unreadable } from '../model';
-import type { Run, StageExecution } from '../../schema/entities';
-import { runRef } from '../../schema/refs';
+import { bodyStamp, headStamp, namesOfBodyKey, stageFileNames } from './stamps';
+import type { Issue, RecordSummary, TypeCounts } from '../model';
 import type { Workspace } from '../storage/workspace';
 
 const RACY_MS = 2000;
 
+/** One part of a run (head or body): where it came from, and the stamp that vouches for it. */
+interface Part {
+  key: string;
+  /** Newest mtime/ctime of its files (0 when it came from the cache, which keeps only settled parts). */
+  newest: number;
+  fromCache: boolean;
+}
+
 /** What one command learned about one run. */
 interface Slot {
   id: RunId;
-  /** The run's cached fields, head and body, once its head stamp matched (`cached`) and its body was used. */
-  cached: boolean;
+  /** The cached head line, when there was one. */
+  place: Located | null;
+  head: Part & RunHead;
+  body: (Part & RunBody) | null;
+  /** The cached fields (head and body), once a cached body was used. */
   fields: string[] | null;
-  /** Stamps taken when the run was read from disk instead. */
-  fresh: { head: Stamp; body: Stamp } | null;
-  run: Run | null;
-  body: { stages: StageExecution[]; unreadable: Unreadable[] } | null;
   records: RecordSummary | null;
   memo: { key: string; json: string } | null;
   /** The cached record summary was malformed and has been read again. */
   mended: boolean;
-  dirty: boolean;
 }
 
 const BAD = Symbol('bad');
@@ -79,43 +83,49 @@ export function cachedReader(
 ): RunReader & { stats: CacheStats; distrust: string | null } {
   const { cache, distrust } = loadCache(file, ws.root, trust);
   const slots = new Map<RunMeta, Slot>();
-  const stats: CacheStats = { hits: 0, misses: 0, recalled: 0 };
+  const stats: CacheStats = { hits: 0, misses: 0, recalled: 0, bodies_read: 0 };
   const idOf = (id: RunId) => `${id.project}/${id.name}`;
-  const settled = (s: Slot) => s.fresh !== null && Math.max(s.fresh.head.newest, s.fresh.body.newest) < nowMs - RACY_MS;
+  const settled = (p: Part) => p.fromCache || p.newest < nowMs - RACY_MS;
 
-  /** Read the run from disk (stamps first, so a change after them shows next time). */
-  function readFromDisk(slot: Slot): RunMeta {
-    const head = headStamp(ws, slot.id);
-    const body = bodyStamp(ws, slot.id, stageFileNames(ws, slot.id));
-    const meta = loadRunMeta(ws, slot.id);
-    Object.assign(slot, { cached: false, fields: null, fresh: { head, body }, run: meta.run, records: null, memo: null });
-    slot.body = { stages: meta.stages, unreadable: meta.unreadable };
-    slot.dirty = settled(slot);
-    return meta;
+  function headOf(id: RunId, place: Located | null): Part & RunHead {
+    // The stamp first, so a change while reading shows next time.
+    const stamp = headStamp(ws, id);
+    const fields = place?.head.split('\t');
+    if (fields && fields.length === F.run + 1 && fields[F.head] === stamp.key) {
+      const head = parsed(fields[F.run]);
+      if (headLooksRight(head, id)) return { ...(head as RunHead), key: stamp.key, newest: 0, fromCache: true };
+    }
+    return { ...readRunHead(ws, id), key: stamp.key, newest: stamp.newest, fromCache: false };
   }
 
-  /** The stages and unreadable list, from the cache while its body stamp matches, else from disk. */
-  function bodyOf(slot: Slot): NonNullable<Slot['body']> {
+  /** The stages and body problems: from the cache while its body stamp matches, else from disk. */
+  function bodyOf(slot: Slot): Part & RunBody {
     if (slot.body) return slot.body;
-    const fields = slot.cached ? (slot.fields ??= cache.fieldsOf(idOf(slot.id))) : null;
+    const fields = slot.place ? cache.fieldsOf(idOf(slot.id)) : null;
     const names = fields && namesOfBodyKey(fields[F.body]);
     if (fields && names && bodyStamp(ws, slot.id, names).key === fields[F.body]) {
       const body = parsed(fields[F.meta]);
-      if (bodyLooksRight(body, slot.id)) return (slot.body = body as NonNullable<Slot['body']>);
+      if (bodyLooksRight(body, slot.id)) {
+        slot.fields = fields;
+        return (slot.body = { ...(body as RunBody), key: fields[F.body], newest: 0, fromCache: true });
+      }
     }
-    stats.hits--;
-    stats.misses++;
-    readFromDisk(slot);
-    return slot.body!;
+    if (slot.head.fromCache) {
+      stats.hits--;
+      stats.misses++;
+    }
+    stats.bodies_read++;
+    const stamp = bodyStamp(ws, slot.id, stageFileNames(ws, slot.id));
+    return (slot.body = { ...readRunBody(ws, slot.id, slot.head.odd), key: stamp.key, newest: stamp.newest, fromCache: false });
   }
 
   const memo: DiagnosisMemo = {
     token(meta) {
       const slot = slots.get(meta);
       if (!slot) return null;
-      bodyOf(slot);
-      if (slot.fields) return slot.fields[F.token];
-      return settled(slot) ? tokenOf(slot.fresh!) : null;
+      const body = bodyOf(slot);
+      if (slot.head.fromCache && body.fromCache) return slot.fields![F.token];
+      return settled(slot.head) && settled(body) ? tokenOf(slot.head.key, body.key) : null;
     },
     recall(meta, key) {
       const slot = slots.get(meta);
@@ -132,7 +142,6 @@ export function cachedReader(
       const slot = slots.get(meta);
       if (!slot || memo.token(meta) === null || !jsonSafe(issues)) return;
       slot.memo = { key, json: JSON.stringify(issues) };
-      slot.dirty = true;
     },
   };
 
@@ -141,42 +150,19 @@ export function cachedReader(
     distrust,
     memo,
     meta(id: RunId): RunMeta {
-      const slot: Slot = { id, cached: false, fields: null, fresh: null, run: null, body: null, records: null, memo: null, mended: false, dirty: false };
-      const place = cache.heads.get(idOf(id));
-      const head = place?.head.split('\t');
-      if (head && head.length === F.run + 1 && headStamp(ws, id).key === head[F.head]) {
-        const run = parsed(head[F.run]);
-        if (run !== BAD && runLooksRight(run, id)) {
-          stats.hits++;
-          slot.cached = true;
-          slot.run = run as Run | null;
-          // Stages and the unreadable list are checked against their stamps only when used.
-          const meta: RunMeta = {
-            project: id.project,
-            name: id.name,
-            run_ref: runRef(id.project, id.name),
-            run: slot.run,
-            get stages() {
-              return bodyOf(slot).stages;
-            },
-            get unreadable() {
-              return bodyOf(slot).unreadable;
-            },
-          };
-          slots.set(meta, slot);
-          return meta;
-        }
-      }
-      stats.misses++;
-      const meta = readFromDisk(slot);
+      const place = cache.heads.get(idOf(id)) ?? null;
+      const slot: Slot = { id, place, head: headOf(id, place), body: null, fields: null, records: null, memo: null, mended: false };
+      if (slot.head.fromCache) stats.hits++;
+      else stats.misses++;
+      // Stages and the body's problems are read (or checked against their stamps) only when used.
+      const meta = lazyRunMeta(id, slot.head, () => bodyOf(slot));
       slots.set(meta, slot);
       return meta;
     },
     counts(meta: RunMeta): TypeCounts {
       const slot = slots.get(meta);
-      if (slot && !slot.records) {
-        bodyOf(slot);
-        const counts = slot.fields ? parsed(slot.fields[F.counts]) : BAD;
+      if (slot && !slot.records && bodyOf(slot).fromCache) {
+        const counts = parsed(slot.fields![F.counts]);
         if (countsLookRight(counts)) return counts as TypeCounts;
       }
       return reader.records(meta).counts;
@@ -185,19 +171,18 @@ export function cachedReader(
       const slot = slots.get(meta);
       if (!slot) return summarize(ws, meta);
       if (slot.records) return slot.records;
-      bodyOf(slot);
-      if (slot.fields) {
-        const records = parsed(slot.fields[F.records]);
+      if (bodyOf(slot).fromCache) {
+        const records = parsed(slot.fields![F.records]);
         if (summaryLooksRight(records, slot.id)) return (slot.records = records as RecordSummary);
         // Stamps still match but the part is malformed: read the log again and mend the entry.
-        slot.mended = slot.dirty = true;
+        slot.mended = true;
       }
       return (slot.records = summarize(ws, meta));
     },
     save(): void {
       const changed = new Map<string, CacheEntry>();
       for (const slot of slots.values()) {
-        const entry = slot.dirty ? entryFor(slot) : null;
+        const entry = entryFor(slot);
         if (entry) changed.set(entry.id, entry);
       }
       if (changed.size && !distrust) write(changed);
@@ -220,38 +205,50 @@ export function cachedReader(
       // A cache that cannot be written only costs speed next time.
     }
   }
-  return reader;
 
-  /** The run's new entry, or null when there is nothing whole to keep. */
+  /** The run's entry when it has something new to keep (a part read from disk and settled, a diagnosis), else null. */
   function entryFor(slot: Slot): CacheEntry | null {
-    const memoFields = slot.memo ? [slot.memo.key, slot.memo.json] : null;
-    if (slot.fields) {
-      const fields = [...slot.fields];
+    const { head, body } = slot;
+    const newHead = !head.fromCache && settled(head);
+    const newBody = body !== null && !body.fromCache && settled(body) && slot.records !== null;
+    if (!newHead && !newBody && !slot.memo && !slot.mended) return null;
+    if (!settled(head)) return null;
+    const id = idOf(slot.id);
+    const headFields = [id, head.key, JSON.stringify({ run: head.run, unreadable: head.unreadable, odd: head.odd })];
+    let bodyFields: string[];
+    if (body?.fromCache) {
+      bodyFields = slot.fields!.slice(F.body);
       if (slot.mended) {
-        fields[F.records] = JSON.stringify(slot.records);
-        fields[F.counts] = JSON.stringify(slot.records!.counts);
+        bodyFields[F.records - F.body] = JSON.stringify(slot.records);
+        bodyFields[F.counts - F.body] = JSON.stringify(slot.records!.counts);
       }
-      if (memoFields) [fields[F.memoKey], fields[F.memo]] = memoFields;
-      return entryOf(fields);
+      bodyFields[F.token - F.body] = tokenOf(head.key, body.key);
+    } else if (newBody) {
+      bodyFields = [
+        body!.key,
+        JSON.stringify({ stages: body!.stages, unreadable: body!.unreadable }),
+        JSON.stringify(slot.records),
+        JSON.stringify(slot.records!.counts),
+        tokenOf(head.key, body!.key),
+        '',
+        '[]',
+      ];
+    } else {
+      // The body was not used: keep what the cache had (its stamp decides next time), without
+      // its remembered diagnosis, and with a token for this head. Else it is read from disk next time.
+      const old = body === null && slot.place ? cache.fieldsOf(id) : null;
+      bodyFields = old ? old.slice(F.body) : ['', '', '', '', '', '', ''];
+      if (old) [bodyFields[F.token - F.body], bodyFields[F.memoKey - F.body], bodyFields[F.memo - F.body]] = [tokenOf(head.key, old[F.body]), '', '[]'];
     }
-    if (!slot.fresh || !slot.records || !slot.body || !settled(slot)) return null;
-    return entryOf([
-      idOf(slot.id),
-      slot.fresh.head.key,
-      JSON.stringify(slot.run),
-      slot.fresh.body.key,
-      JSON.stringify(slot.body),
-      JSON.stringify(slot.records),
-      JSON.stringify(slot.records.counts),
-      tokenOf(slot.fresh),
-      ...(memoFields ?? ['', '[]']),
-    ]);
+    if (slot.memo && bodyFields[0] !== '') [bodyFields[F.memoKey - F.body], bodyFields[F.memo - F.body]] = [slot.memo.key, slot.memo.json];
+    return entryOf([...headFields, ...bodyFields]);
   }
+  return reader;
 }
 
 /** Deterministic: the same file states give the same token, whenever the entry is rebuilt. */
-function tokenOf(fresh: { head: Stamp; body: Stamp }): string {
-  return createHash('sha256').update(`${fresh.head.key}\n${fresh.body.key}`).digest('base64url').slice(0, 22);
+function tokenOf(headKey: string, bodyKey: string): string {
+  return createHash('sha256').update(`${headKey}\n${bodyKey}`).digest('base64url').slice(0, 22);
 }
 
 function loadCache(file: string, root: string, trust: CacheTrust): { cache: CacheFile; distrust: string | null } {

@@ -7,11 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContextaError } from '../errors';
 import { readFailure, readJsonFile } from '../storage/fsio';
-import { pendingMarkers } from '../storage/import-journal';
 import type { HistoryRun, Unreadable } from '../model';
 import { listNames, paths } from '../storage/store';
 import type { Workspace } from '../storage/workspace';
-import { Run, StageExecution } from '../../schema/entities';
 import { componentProblem, refProblem, refParts, runRef } from '../../schema/refs';
 import { deriveName } from '../../schema/names';
 import { attemptOf, latestOnly } from '../storage/attempts';
@@ -65,92 +63,8 @@ export function listRunIds(ws: Workspace, project?: string, allAttempts = false,
   });
 }
 
-export interface RunMeta extends RunId {
-  run_ref: string;
-  run: Run | null;
-  stages: StageExecution[];
-  unreadable: Unreadable[];
-}
-
-export function loadRunMeta(ws: Workspace, id: RunId): RunMeta {
-  const unreadable: Unreadable[] = [];
-  const dir = paths.run(ws, id.project, id.name);
-  const odd = oddEntry(dir);
-  if (odd) {
-    unreadable.push({ file: dir, line: null, reason: odd });
-    return { ...id, run_ref: runRef(id.project, id.name), run: null, stages: [], unreadable };
-  }
-  for (const name of pendingMarkers(dir)) {
-    unreadable.push({ file: `${dir}${path.sep}${name}`, line: null, reason: INTERRUPTED });
-  }
-  const run = readEntity(paths.runFile(ws, id.project, id.name), Run, unreadable) as Run | null;
-  const stages: StageExecution[] = [];
-  for (const stage of stageNames(paths.stages(ws, id.project, id.name), unreadable)) {
-    const value = readEntity(paths.stageFile(ws, id.project, id.name, stage), StageExecution, unreadable);
-    if (value) stages.push(value as StageExecution);
-  }
-  return { ...id, run_ref: runRef(id.project, id.name), run, stages: sortStages(stages), unreadable };
-}
-
-const INTERRUPTED =
-  'an import into this run did not finish (interrupted, or still running): its records may be partly missing; run the same `contexta record import` again to complete it';
-
-/** Why a run entry is not a plain directory (a link is not followed), or null. */
-function oddEntry(dir: string): string | null {
-  try {
-    const st = fs.lstatSync(dir);
-    if (st.isDirectory()) return null;
-    return st.isSymbolicLink() ? 'is a symbolic link (not followed: readers stay inside the workspace)' : 'is not a directory';
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : readFailure(err);
-  }
-}
-
-/** Stage file names of a run; a stages/ that is a link, a file or unlistable is reported, not fatal. */
-function stageNames(dir: string, unreadable: Unreadable[]): string[] {
-  try {
-    if (fs.lstatSync(dir).isSymbolicLink()) {
-      unreadable.push({ file: dir, line: null, reason: 'is a symbolic link (not followed: readers stay inside the workspace)' });
-      return [];
-    }
-    return listNames(dir, '.json');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return [];
-    const cause = err instanceof ContextaError ? ((err.details as { cause?: string })?.cause ?? err.message) : readFailure(err);
-    unreadable.push({ file: dir, line: null, reason: /ENOTDIR/.test(cause) ? 'is a file, not a directory' : `cannot be listed (${cause})` });
-    return [];
-  }
-}
-
-function readEntity(
-  file: string,
-  schema: typeof Run | typeof StageExecution,
-  unreadable: Unreadable[],
-): unknown {
-  const read = readJsonFile(file);
-  if (!read.ok) {
-    unreadable.push({ file, line: null, reason: read.missing ? 'file is missing' : read.reason });
-    return null;
-  }
-  const parsed = schema.safeParse(read.value);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const where = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid';
-    unreadable.push({ file, line: null, reason: `not a valid ${path.basename(file)} (${where})` });
-    return null;
-  }
-  return parsed.data;
-}
-
-export function sortStages(stages: StageExecution[]): StageExecution[] {
-  return stages.sort(
-    (a, b) =>
-      (a.order_index ?? Number.MAX_SAFE_INTEGER) - (b.order_index ?? Number.MAX_SAFE_INTEGER) ||
-      Date.parse(a.started_at) - Date.parse(b.started_at) ||
-      cmp(a.stage_name, b.stage_name),
-  );
-}
+export { loadRunMeta, lazyRunMeta, readRunBody, readRunHead, sortStages, type RunBody, type RunHead, type RunMeta } from './run-meta';
+import type { RunMeta } from './run-meta';
 
 /**
  * How many earlier runs cross-run rules see: the baseline window (14) with room for

@@ -4,7 +4,7 @@
  * same answers; the cache only saves work.
  */
 import type * as fs from 'node:fs';
-import { loadRunMeta, type RunId, type RunMeta } from './catalog';
+import { lazyRunMeta, readRunBody, readRunHead, type RunId, type RunMeta } from './catalog';
 import type { Issue, RecordSummary, TypeCounts } from '../model';
 import { paths } from '../storage/store';
 import { summarizeRecords } from './summarize';
@@ -36,7 +36,11 @@ export interface DiagnosisMemo {
 
 export function diskReader(ws: Workspace): RunReader {
   return {
-    meta: (id) => loadRunMeta(ws, id),
+    meta: (id) => {
+      // Stages are read when first used: ordering runs needs only run.json.
+      const head = readRunHead(ws, id);
+      return lazyRunMeta(id, head, () => readRunBody(ws, id, head.odd));
+    },
     records: (meta) => summarize(ws, meta),
     save: () => undefined,
   };
@@ -53,6 +57,8 @@ export interface CacheStats {
   misses: number;
   /** Diagnoses recalled instead of computed. */
   recalled: number;
+  /** Runs whose stages and record log were read from disk. */
+  bodies_read: number;
 }
 
 /** Whose cache files may be trusted: the current user's (null where there are no uids). */

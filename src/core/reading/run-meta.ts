@@ -1,0 +1,158 @@
+/**
+ * Loading a run's metadata in two parts, as the read cache stamps it (stamps.ts): the
+ * *head* (is the run directory a directory, and run.json) is what ordering and filters
+ * need from every run; the *body* (pending import markers, every stage file) only what
+ * diagnosis needs, for the runs it diagnoses and their histories. `lazyRunMeta` reads
+ * the body on first use, so `diagnose --latest` over 10,000 runs reads 10,000 run.json
+ * files and about 22 stage directories. A file that cannot be read is reported in
+ * `unreadable` and never hides the rest.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ContextaError } from '../errors';
+import { readFailure, readJsonFile } from '../storage/fsio';
+import { pendingMarkers } from '../storage/import-journal';
+import type { Unreadable } from '../model';
+import { listNames, paths } from '../storage/store';
+import type { Workspace } from '../storage/workspace';
+import { Run, StageExecution } from '../../schema/entities';
+import { runRef } from '../../schema/refs';
+import type { RunId } from './catalog';
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export interface RunMeta extends RunId {
+  run_ref: string;
+  run: Run | null;
+  stages: StageExecution[];
+  unreadable: Unreadable[];
+}
+
+export interface RunHead {
+  run: Run | null;
+  /** Why the run directory or run.json cannot be read. */
+  unreadable: Unreadable[];
+  /** The run entry is not a plain directory: it has no body. */
+  odd: boolean;
+}
+
+export interface RunBody {
+  stages: StageExecution[];
+  /** Pending import markers, and stage files that cannot be read. */
+  unreadable: Unreadable[];
+}
+
+export function readRunHead(ws: Workspace, id: RunId): RunHead {
+  const dir = paths.run(ws, id.project, id.name);
+  const odd = oddEntry(dir);
+  if (odd) return { run: null, unreadable: [{ file: dir, line: null, reason: odd }], odd: true };
+  const unreadable: Unreadable[] = [];
+  const run = readEntity(paths.runFile(ws, id.project, id.name), Run, unreadable) as Run | null;
+  return { run, unreadable, odd: false };
+}
+
+export function readRunBody(ws: Workspace, id: RunId, odd: boolean): RunBody {
+  if (odd) return { stages: [], unreadable: [] };
+  const dir = paths.run(ws, id.project, id.name);
+  const unreadable: Unreadable[] = [];
+  for (const name of pendingMarkers(dir)) {
+    unreadable.push({ file: `${dir}${path.sep}${name}`, line: null, reason: INTERRUPTED });
+  }
+  const stages: StageExecution[] = [];
+  for (const stage of stageNames(paths.stages(ws, id.project, id.name), unreadable)) {
+    const value = readEntity(paths.stageFile(ws, id.project, id.name, stage), StageExecution, unreadable);
+    if (value) stages.push(value as StageExecution);
+  }
+  return { stages: sortStages(stages), unreadable };
+}
+
+/** A run's metadata from its head and body (the head's problems first). */
+export function lazyRunMeta(id: RunId, head: RunHead, body: () => RunBody): RunMeta {
+  let whole: { stages: StageExecution[]; unreadable: Unreadable[] } | null = null;
+  const load = () => {
+    if (!whole) {
+      const b = body();
+      whole = { stages: b.stages, unreadable: head.unreadable.length ? [...head.unreadable, ...b.unreadable] : b.unreadable };
+    }
+    return whole;
+  };
+  return {
+    project: id.project,
+    name: id.name,
+    run_ref: runRef(id.project, id.name),
+    run: head.run,
+    get stages() {
+      return load().stages;
+    },
+    get unreadable() {
+      return load().unreadable;
+    },
+  };
+}
+
+export function loadRunMeta(ws: Workspace, id: RunId): RunMeta {
+  const head = readRunHead(ws, id);
+  const body = readRunBody(ws, id, head.odd);
+  return { ...id, run_ref: runRef(id.project, id.name), run: head.run, stages: body.stages, unreadable: [...head.unreadable, ...body.unreadable] };
+}
+
+const INTERRUPTED =
+  'an import into this run did not finish (interrupted, or still running): its records may be partly missing; run the same `contexta record import` again to complete it';
+
+/** Why a run entry is not a plain directory (a link is not followed), or null. */
+function oddEntry(dir: string): string | null {
+  try {
+    const st = fs.lstatSync(dir);
+    if (st.isDirectory()) return null;
+    return st.isSymbolicLink() ? 'is a symbolic link (not followed: readers stay inside the workspace)' : 'is not a directory';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : readFailure(err);
+  }
+}
+
+/** Stage file names of a run; a stages/ that is a link, a file or unlistable is reported, not fatal. */
+function stageNames(dir: string, unreadable: Unreadable[]): string[] {
+  try {
+    if (fs.lstatSync(dir).isSymbolicLink()) {
+      unreadable.push({ file: dir, line: null, reason: 'is a symbolic link (not followed: readers stay inside the workspace)' });
+      return [];
+    }
+    return listNames(dir, '.json');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    const cause = err instanceof ContextaError ? ((err.details as { cause?: string })?.cause ?? err.message) : readFailure(err);
+    unreadable.push({ file: dir, line: null, reason: /ENOTDIR/.test(cause) ? 'is a file, not a directory' : `cannot be listed (${cause})` });
+    return [];
+  }
+}
+
+function readEntity(
+  file: string,
+  schema: typeof Run | typeof StageExecution,
+  unreadable: Unreadable[],
+): unknown {
+  const read = readJsonFile(file);
+  if (!read.ok) {
+    unreadable.push({ file, line: null, reason: read.missing ? 'file is missing' : read.reason });
+    return null;
+  }
+  const parsed = schema.safeParse(read.value);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid';
+    unreadable.push({ file, line: null, reason: `not a valid ${path.basename(file)} (${where})` });
+    return null;
+  }
+  return parsed.data;
+}
+
+export function sortStages(stages: StageExecution[]): StageExecution[] {
+  return stages.sort(
+    (a, b) =>
+      (a.order_index ?? Number.MAX_SAFE_INTEGER) - (b.order_index ?? Number.MAX_SAFE_INTEGER) ||
+      Date.parse(a.started_at) - Date.parse(b.started_at) ||
+      cmp(a.stage_name, b.stage_name),
+  );
+}
+
