@@ -115,8 +115,10 @@ export function cachedReader(
       stats.misses++;
     }
     stats.bodies_read++;
-    const stamp = bodyStamp(ws, slot.id, stageFileNames(ws, slot.id));
-    return (slot.body = { ...readRunBody(ws, slot.id, slot.head.odd), key: stamp.key, newest: stamp.newest, fromCache: false });
+    const listed = stageFileNames(ws, slot.id);
+    const stamp = bodyStamp(ws, slot.id, listed ?? []);
+    // The names listed for the stamp are the ones read (stages/ is listed once, not twice).
+    return (slot.body = { ...readRunBody(ws, slot.id, slot.head.odd, listed), key: stamp.key, newest: stamp.newest, fromCache: false });
   }
 
   const memo: DiagnosisMemo = {

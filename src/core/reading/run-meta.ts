@@ -51,7 +51,8 @@ export function readRunHead(ws: Workspace, id: RunId): RunHead {
   return { run, unreadable, odd: false };
 }
 
-export function readRunBody(ws: Workspace, id: RunId, odd: boolean): RunBody {
+/** The run's body; `listed` are its stage file names when the caller just listed stages/ (else it is listed here). */
+export function readRunBody(ws: Workspace, id: RunId, odd: boolean, listed: string[] | null = null): RunBody {
   if (odd) return { stages: [], unreadable: [] };
   const dir = paths.run(ws, id.project, id.name);
   const unreadable: Unreadable[] = [];
@@ -59,7 +60,7 @@ export function readRunBody(ws: Workspace, id: RunId, odd: boolean): RunBody {
     unreadable.push({ file: `${dir}${path.sep}${name}`, line: null, reason: INTERRUPTED });
   }
   const stages: StageExecution[] = [];
-  for (const stage of stageNames(paths.stages(ws, id.project, id.name), unreadable)) {
+  for (const stage of stageNames(paths.stages(ws, id.project, id.name), unreadable, listed)) {
     const value = readEntity(paths.stageFile(ws, id.project, id.name, stage), StageExecution, unreadable);
     if (value) stages.push(value as StageExecution);
   }
@@ -111,13 +112,14 @@ function oddEntry(dir: string): string | null {
 }
 
 /** Stage file names of a run; a stages/ that is a link, a file or unlistable is reported, not fatal. */
-function stageNames(dir: string, unreadable: Unreadable[]): string[] {
+function stageNames(dir: string, unreadable: Unreadable[], listed: string[] | null): string[] {
   try {
+    // Checked even with names listed: readdir follows a symlinked stages/, readers do not.
     if (fs.lstatSync(dir).isSymbolicLink()) {
       unreadable.push({ file: dir, line: null, reason: 'is a symbolic link (not followed: readers stay inside the workspace)' });
       return [];
     }
-    return listNames(dir, '.json');
+    return listed ?? listNames(dir, '.json');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];

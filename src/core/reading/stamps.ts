@@ -49,13 +49,16 @@ export function headStamp(ws: Workspace, id: RunId): Stamp {
   return stamp;
 }
 
-/** The stage file names in `stages/` now (valid names only, sorted); [] when it cannot be listed. */
-export function stageFileNames(ws: Workspace, id: RunId): string[] {
+/**
+ * The stage file names in `stages/` now (valid names only, sorted): [] when there is no
+ * stages/, null when it cannot be listed (the reader then lists it and says why).
+ */
+export function stageFileNames(ws: Workspace, id: RunId): string[] | null {
   let entries: string[];
   try {
     entries = fs.readdirSync(paths.stages(ws, id.project, id.name));
-  } catch {
-    return [];
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? [] : null;
   }
   const names: string[] = [];
   for (const entry of entries) {
