@@ -53,6 +53,8 @@ interface Slot {
   memo: { key: string; json: string } | null;
   /** The cached record summary was malformed and has been read again. */
   mended: boolean;
+  /** tokenOf(head, body), once computed. */
+  token?: string;
 }
 
 const BAD = Symbol('bad');
@@ -127,7 +129,7 @@ export function cachedReader(
       if (!slot) return null;
       const body = bodyOf(slot);
       if (slot.head.fromCache && body.fromCache) return slot.fields![F.token];
-      return settled(slot.head) && settled(body) ? tokenOf(slot.head.key, body.key) : null;
+      return settled(slot.head) && settled(body) ? (slot.token ??= tokenOf(slot.head.key, body.key)) : null;
     },
     recall(meta, key) {
       const slot = slots.get(meta);
@@ -224,14 +226,14 @@ export function cachedReader(
         bodyFields[F.records - F.body] = JSON.stringify(slot.records);
         bodyFields[F.counts - F.body] = JSON.stringify(slot.records!.counts);
       }
-      bodyFields[F.token - F.body] = tokenOf(head.key, body.key);
+      bodyFields[F.token - F.body] = slot.token ??= tokenOf(head.key, body.key);
     } else if (newBody) {
       bodyFields = [
         body!.key,
         JSON.stringify({ stages: body!.stages, unreadable: body!.unreadable }),
         JSON.stringify(slot.records),
         JSON.stringify(slot.records!.counts),
-        tokenOf(head.key, body!.key),
+        (slot.token ??= tokenOf(head.key, body!.key)),
         '',
         '[]',
       ];
