@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diskReader, untrusted, type CacheTrust, type RunReader } from '../core/reading/facts-cache';
-import { cachedReader } from '../core/reading/cached-reader';
+import { cachedReader } from '../core/reading/cache/cached-reader';
 import type { Workspace } from '../core/storage/workspace';
 import type { CliContext } from './context';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cachedReader } from '../../src/core/reading/cached-reader';
+import { cachedReader } from '../../src/core/reading/cache/cached-reader';
 import { diskReader } from '../../src/core/reading/facts-cache';
 import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reading/reports-build';
 import { listRunIds } from '../../src/core/reading/catalog';

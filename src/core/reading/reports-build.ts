@@ -9,7 +9,7 @@ import type { ChecksFile } from '../diagnosis/checks';
 import { digestRun } from '../diagnosis/history';
 import { loadResets } from '../diagnosis/resets-file';
 import { diskReader, type RunReader } from './facts-cache';
-import { checksFor, memoKeys } from './memo-key';
+import { checksFor, memoKeys } from './cache/memo-key';
 import type { DiagnoseReport, RunsReport, RunsRow, SnapshotReport } from './reports';
 import { paths } from '../storage/store';
 import { attemptOf } from '../storage/attempts';

@@ -7,10 +7,10 @@
  * recomputed. The clock is the one input not in the key: a diagnosis that read it is
  * never remembered (reports-build.ts).
  */
-import type { ChecksFile, ProjectChecks } from '../diagnosis/checks';
-import type { BaselineReset } from '../model';
-import type { RunMeta } from './catalog';
-import type { DiagnosisMemo } from './facts-cache';
+import type { ChecksFile, ProjectChecks } from '../../diagnosis/checks';
+import type { BaselineReset } from '../../model';
+import type { RunMeta } from '../catalog';
+import type { DiagnosisMemo } from '../facts-cache';
 
 declare const __CONTEXTA_BUILD__: string | undefined;
 

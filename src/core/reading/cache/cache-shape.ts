@@ -4,9 +4,9 @@
  * 10,000 entries would cost more than the cache saves): an entry of the wrong
  * shape, or naming a stage that is not a valid name (`../../etc`), is a miss.
  */
-import { ISSUE_SEVERITIES, STATUSES, RECORD_TYPES } from '../../schema/enums';
-import { componentProblem, runRef } from '../../schema/refs';
-import type { RunId } from './catalog';
+import { ISSUE_SEVERITIES, STATUSES, RECORD_TYPES } from '../../../schema/enums';
+import { componentProblem, runRef } from '../../../schema/refs';
+import type { RunId } from '../catalog';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -14,10 +14,10 @@
  */
 import * as fs from 'node:fs';
 import { sep } from 'node:path';
-import { paths } from '../storage/store';
-import type { Workspace } from '../storage/workspace';
-import type { RunId } from './catalog';
-import { COMPONENT_MAX, componentProblem } from '../../schema/refs';
+import { paths } from '../../storage/store';
+import type { Workspace } from '../../storage/workspace';
+import type { RunId } from '../catalog';
+import { COMPONENT_MAX, componentProblem } from '../../../schema/refs';
 
 export interface Stamp {
   key: string;

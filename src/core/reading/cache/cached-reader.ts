@@ -21,14 +21,14 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
-import { lazyRunMeta, readRunBody, readRunHead, type RunBody, type RunHead, type RunId, type RunMeta } from './catalog';
-import { openRegular, writeFileAtomic } from '../storage/fsio';
+import { lazyRunMeta, readRunBody, readRunHead, type RunBody, type RunHead, type RunId, type RunMeta } from '../catalog';
+import { openRegular, writeFileAtomic } from '../../storage/fsio';
 import { bodyLooksRight, countsLookRight, headLooksRight, issuesLookRight, summaryLooksRight } from './cache-shape';
 import { CacheFile, cacheBytes, entryOf, F, type CacheEntry, type Located } from './cache-file';
-import { summarize, untrusted, type CacheStats, type CacheTrust, type DiagnosisMemo, type RunReader } from './facts-cache';
+import { summarize, untrusted, type CacheStats, type CacheTrust, type DiagnosisMemo, type RunReader } from '../facts-cache';
 import { bodyStamp, headStamp, namesOfBodyKey, stageFileNames } from './stamps';
-import type { Issue, RecordSummary, TypeCounts } from '../model';
-import type { Workspace } from '../storage/workspace';
+import type { Issue, RecordSummary, TypeCounts } from '../../model';
+import type { Workspace } from '../../storage/workspace';
 
 const RACY_MS = 2000;
 
