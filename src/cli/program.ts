@@ -29,7 +29,7 @@ export const buildProgram: ProgramBuilder = (ctx, done) => {
     .addHelpText('after', EXAMPLES.seed)
     .action(action(async () => (await import('../commands/seed')).seed));
 
-  addRecordCommands(program, action);
+  addRecordCommands(program, action, async () => (await import('../commands/record-import')).recordImport);
 
   program
     .command('migrate')

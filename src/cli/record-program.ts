@@ -6,14 +6,18 @@
  */
 import type { Command } from 'commander';
 import { EXAMPLES } from './help';
-import { actionFactory, collect, rootProgram, type ActionFactory, type ProgramBuilder } from './root';
+import { actionFactory, collect, rootProgram, type ActionFactory, type Loader, type ProgramBuilder } from './root';
 import { acceptDashValues } from './value-arguments';
 
 /** `contexta record …` alone: the same root and global options, the same record commands. */
 export const buildRecordProgram: ProgramBuilder = (ctx, done) => {
   const program = rootProgram(ctx);
-  addRecordCommands(program, actionFactory(ctx, done));
+  addRecordCommands(program, actionFactory(ctx, done), importRunsInTheFullCli);
   return program;
+};
+
+const importRunsInTheFullCli: Loader = () => {
+  throw new Error('`record import` runs in the full CLI (dist/contexta.cjs); bin/contexta sends it there');
 };
 
 /** --project/--run[/--stage]/--at; `record run` has no stage to name. */
@@ -30,7 +34,12 @@ function withProducer(command: Command): Command {
   return command.option('--producer <token>', 'producer_ref, a lowercase dot token (default: $CONTEXTA_PRODUCER or contexta.cli)');
 }
 
-export function addRecordCommands(program: Command, action: ActionFactory): void {
+/**
+ * `loadImport` loads `record import`'s module: the full program's loader. The record-only
+ * program defines the command the same way (help, parsing) but never runs it: bin/contexta
+ * sends `record import` to the full CLI, so its reader and contract stay out of that bundle.
+ */
+export function addRecordCommands(program: Command, action: ActionFactory, loadImport: Loader): void {
   const record = program
     .command('record')
     .description('append a fact to the workspace: run, stage, metric, event, degraded, span, import')
@@ -104,5 +113,5 @@ export function addRecordCommands(program: Command, action: ActionFactory): void
     .argument('[file]', 'NDJSON file, or - for standard input (default: -)')
     .option('--json', 'print {"imported", "already_present", "runs"} as JSON')
     .addHelpText('after', EXAMPLES['record import'])
-    .action(action(async () => (await import('../commands/record-import')).recordImport, ([file]) => ({ file })));
+    .action(action(loadImport, ([file]) => ({ file })));
 }
