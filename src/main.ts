@@ -4,6 +4,7 @@
  * Exit codes are decided in one place, src/cli/run.ts.
  */
 import { buildProgram } from './cli/program';
+import { nestedHelp } from './cli/root';
 import { endQuietlyOnEpipe } from './cli/fd-output';
 import { startCli } from './cli/run';
 
@@ -11,4 +12,4 @@ import { startCli } from './cli/run';
 // even inside a blocking read of stdin, and the shell reports 130. A JS handler would only
 // run between event-loop turns, i.e. after a synchronous import had already been written.
 // Each append is one write(2) of whole lines, so a signal never leaves half a line.
-startCli(buildProgram, endQuietlyOnEpipe(process.stdout));
+startCli({ program: async () => ({ build: buildProgram, nestedHelp }) }, endQuietlyOnEpipe(process.stdout));

@@ -8,6 +8,7 @@
 import { Command } from 'commander';
 import type { CliContext, RawOptions } from '../commands/context';
 import { EXAMPLES } from './help';
+import { GLOBAL_OPTIONS } from './record-spec';
 
 export type Runner = (ctx: CliContext, raw: RawOptions) => number | Promise<number>;
 export type Loader = () => Promise<Runner>;
@@ -25,12 +26,12 @@ export type ProgramBuilder = (ctx: CliContext, done: Invocation) => Command;
 
 /** The root command and its global options; no subcommands yet. */
 export function rootProgram(ctx: CliContext): Command {
+  const program = new Command('contexta')
+    .description('Record what each pipeline stage saw; diagnose "completed, but wrong" runs.')
+    .version(VERSION, '-V, --version');
+  for (const option of GLOBAL_OPTIONS) program.option(option.flags, option.description);
   return (
-    new Command('contexta')
-      .description('Record what each pipeline stage saw; diagnose "completed, but wrong" runs.')
-      .version(VERSION, '-V, --version')
-      .option('-w, --workspace <path>', 'workspace directory (default: nearest .contexta/)')
-      .option('--no-color', 'never colour output (NO_COLOR is honoured too)')
+    program
       .addHelpText('after', EXAMPLES.program)
       .showSuggestionAfterError(true)
       // Set before any subcommand exists so every subcommand inherits them: usage errors are

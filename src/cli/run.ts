@@ -5,10 +5,25 @@
  * Both entry points (src/main.ts: every command; src/record-main.ts: the `record`
  * hot path) run through `runCli`, with their own program.
  */
-import { CommanderError } from 'commander';
-import type { CliContext, Output } from '../commands/context';
+import type { CliContext, Output, RawOptions } from '../commands/context';
 import { ContextaError, EXIT_CODES, ioError } from '../core/errors';
-import { nestedHelp, type Invocation, type ProgramBuilder } from './root';
+import type { Invocation, Loader, ProgramBuilder } from './root';
+
+export interface CliDefinition {
+  /** The commander program; loaded only when needed (the record hot path mostly runs without it). */
+  program: () => Promise<{ build: ProgramBuilder; nestedHelp(argv: string[]): string[] }>;
+  /** A call read without commander, exactly as commander would read it; null to let commander parse. */
+  quick?: (args: string[]) => { load: Loader; raw: RawOptions; workspace?: string } | null;
+}
+
+/**
+ * Commander's own errors (usage, help shown, version shown: CommanderError, codes
+ * `commander.*`), told apart without loading commander, which the quick path never does.
+ */
+const isCommanderError = (err: unknown): err is Error & { code: string; exitCode: number } => {
+  const { code, exitCode } = (err ?? {}) as { code?: unknown; exitCode?: unknown };
+  return err instanceof Error && typeof code === 'string' && code.startsWith('commander.') && typeof exitCode === 'number';
+};
 
 function colorWanted(stream: NodeJS.WriteStream, argv: string[], env: NodeJS.ProcessEnv): boolean {
   if (argv.includes('--no-color') || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
@@ -80,13 +95,19 @@ function cliContext(argv: string[], stdout: Output): CliContext {
   };
 }
 
-/** Parse `argv` with the program `build` makes and run the command; resolves to the exit code. */
-export async function runCli(argv: string[], build: ProgramBuilder, stdout: Output): Promise<number> {
+/** Parse `argv` and run the command; resolves to the exit code. */
+export async function runCli(argv: string[], cli: CliDefinition, stdout: Output): Promise<number> {
   const json = argv.includes('--json') || argv.includes('--ndjson') || asksJsonFormat(argv);
   const ctx = cliContext(argv, stdout);
-  const done: Invocation = { exitCode: EXIT_CODES.ok };
-  const program = build(ctx, done);
   try {
+    const quick = cli.quick?.(argv.slice(2));
+    if (quick) {
+      ctx.workspace = quick.workspace;
+      return await (await quick.load())(ctx, quick.raw);
+    }
+    const { build, nestedHelp } = await cli.program();
+    const done: Invocation = { exitCode: EXIT_CODES.ok };
+    const program = build(ctx, done);
     if (argv.length <= 2) {
       ctx.stderr.write(program.helpInformation());
       return EXIT_CODES.usage;
@@ -94,7 +115,7 @@ export async function runCli(argv: string[], build: ProgramBuilder, stdout: Outp
     await program.parseAsync(nestedHelp(argv));
     return done.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
+    if (isCommanderError(err)) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_CODES.ok;
       // Help shown because a subcommand was missing (`contexta record`, exitCode 1): a usage error.
       // Asked for with the help command (`contexta help runs`, exitCode 0): success.
@@ -113,8 +134,8 @@ export async function runCli(argv: string[], build: ProgramBuilder, stdout: Outp
 }
 
 /** Run, then leave the exit code for Node to use when the event loop is done. */
-export function startCli(build: ProgramBuilder, stdout: Output): void {
-  runCli(process.argv, build, stdout).then(
+export function startCli(cli: CliDefinition, stdout: Output): void {
+  runCli(process.argv, cli, stdout).then(
     (code) => {
       process.exitCode = code;
     },
