@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import Module from 'node:module';
+import { Script } from 'node:vm';
 
 // commander requires child_process at load time, only to spawn executable
 // subcommands (which contexta has none of); loading it is ~4 ms of every
@@ -91,6 +93,8 @@ for (const { name } of BUNDLES) {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  // A cache the run did not write would silently cost every call its compile time.
-  statSync(cacheFile);
+  // A cache that is missing or that V8 rejects would silently cost every call its compile time.
+  const bundle = path.join(root, `dist/${name}.cjs`);
+  const check = new Script(Module.wrap(readFileSync(bundle).toString('latin1')), { filename: bundle, cachedData: readFileSync(cacheFile) });
+  if (check.cachedDataRejected !== false) throw new Error(`${cacheFile}: V8 rejects the code cache it was just given`);
 }
