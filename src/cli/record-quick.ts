@@ -45,7 +45,9 @@ const table = (specs: OptionSpec[]) => new Map(specs.flatMap((spec) => {
 }));
 
 const GLOBALS = table(GLOBAL_OPTIONS);
-const COMMANDS = new Map(RECORD_COMMANDS.map((spec) => [spec.name, { spec, flags: table(spec.options) }]));
+/** The flag table of the one command a call names, made when it is named. */
+const flagTables = new Map<RecordCommandSpec, Map<string, Flag>>();
+const flagTable = (spec: RecordCommandSpec) => flagTables.get(spec) ?? flagTables.set(spec, table(spec.options)).get(spec)!;
 
 /** commander's test for "this might be an option". */
 const maybeOption = (arg: string) => arg.length > 1 && arg[0] === '-';
@@ -82,8 +84,9 @@ export function quickRecordCall(args: string[]): QuickCall | null {
       continue;
     }
     if (!command) {
-      command = COMMANDS.get(arg as RecordCommandSpec['name']);
-      if (!command) return null;
+      const spec = RECORD_COMMANDS.find((c) => c.name === arg);
+      if (!spec) return null;
+      command = { spec, flags: flagTable(spec) };
       continue;
     }
     if (maybeOption(arg)) {
@@ -106,6 +109,6 @@ export function quickRecordCall(args: string[]): QuickCall | null {
     operands.push(arg);
   }
   if (!command || operands.length !== command.spec.args.length) return null;
-  for (const { flag } of command.spec.options.map(flagsOf)) if (flag.spec.required && options[flag.key] === undefined) return null;
+  for (const flag of new Set(command.flags.values())) if (flag.spec.required && options[flag.key] === undefined) return null;
   return { command: command.spec.name, load: command.spec.load, raw: { ...options, ...command.spec.positional(operands) }, workspace };
 }
