@@ -6,9 +6,15 @@
  * commander (src/cli/record-quick.ts) and standard output is written straight to fd 1
  * (src/cli/fd-output.ts). docs/performance.md has the figures.
  */
+import * as z from 'zod/mini';
 import { fdOutput } from './cli/fd-output';
 import { quickRecordCall } from './cli/record-quick';
 import { startCli } from './cli/run';
+
+// A record call parses each zod object schema once: zod's JIT (compiling a parser per
+// object schema with `new Function`, code no cache keeps) costs more than it saves here.
+// Same results either way; set before any schema is built (the imports above build none).
+z.config({ jitless: true });
 
 startCli(
   {
