@@ -9,7 +9,7 @@
  *   on EAGAIN the rest, and everything after it, goes through the stream, which waits
  *   for the pipe to drain and keeps the process alive until it has.
  * - a closed pipe (`contexta record … | true`, EPIPE): quietly nothing more is written and
- *   the process ends on the next tick with the exit code set so far, as src/main.ts does
+ *   the process ends on the next tick with the exit code set so far, as the full CLI does
  *   for the stream's EPIPE error.
  */
 import * as fs from 'node:fs';
