@@ -226,6 +226,17 @@ test('the record bundle runs on its own: record commands work with only bin/ and
   assert.notEqual(cli(['runs']).status, 0);
 });
 
+test('without dist/record.cjs (a dist/ built before it existed), record commands run in the full bundle', () => {
+  const { dir } = tempWorkspace();
+  fs.mkdirSync(path.join(dir, 'install', 'bin'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'install', 'dist'));
+  fs.copyFileSync(BIN, path.join(dir, 'install', 'bin', 'contexta'));
+  for (const f of ['contexta.cjs', 'contexta.cjs.cache']) fs.copyFileSync(path.join(REPO_ROOT, 'dist', f), path.join(dir, 'install', 'dist', f));
+  const r = spawnSync(process.execPath, [path.join(dir, 'install', 'bin', 'contexta'), 'record', 'metric', 'k', '1', ...P], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^record:p\.r\.\S+\n$/);
+});
+
 test('a closed stdout: the fact is still recorded, exit 0, no stack trace (both bundles)', () => {
   for (const env of [{}, { CONTEXTA_FULL_CLI: '1' }]) {
     const { dir } = tempWorkspace();
