@@ -69,16 +69,43 @@ export function describe(cmd: Cmd): string {
 }
 
 /** Time `cmds` in interleaved rounds (a, b, c, a, b, c, …) so drift hits all alike; returns ms per command. */
-export function interleaved(cmds: Cmd[], rounds: number, warmup = 1): number[][] {
+export function interleaved(cmds: Cmd[], rounds: number, warmup = 1, cpu?: (number | null)[]): number[][] {
   for (let w = 0; w < warmup; w++) cmds.forEach((c) => timeOnce(c));
   const out = cmds.map(() => [] as number[]);
+  const cpuTotal = cmds.map(() => 0 as number | null);
   for (let r = 0; r < rounds; r++) {
     // Alternate the order each round so no command always runs first after a pause.
     const order = cmds.map((_, i) => i);
     if (r % 2) order.reverse();
-    for (const i of order) out[i].push(timeOnce(cmds[i]).ms);
+    for (const i of order) {
+      const before = childrenCpuMs();
+      out[i].push(timeOnce(cmds[i]).ms);
+      const after = childrenCpuMs();
+      cpuTotal[i] = before === null || after === null || cpuTotal[i] === null ? null : cpuTotal[i]! + (after - before);
+    }
   }
+  // Mean CPU per run: each delta is in clock ticks (10 ms), their sum over the rounds is exact.
+  cpu?.splice(0, cpu.length, ...cpuTotal.map((t) => (t === null ? null : t / rounds)));
   return out;
+}
+
+let ticksPerSecond: number | undefined;
+/**
+ * CPU time (user + sys, ms) of all children this process has waited for: cutime + cstime
+ * of /proc/self/stat. Less disturbed than wall time by other load on a shared machine.
+ * null where /proc is missing.
+ */
+export function childrenCpuMs(): number | null {
+  let stat: string;
+  try {
+    stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the command name (which may hold spaces) start at field 3 (state).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / ticksPerSecond;
 }
 
 /** `reps` timings of one command (optionally resetting state before each); all samples returned. */

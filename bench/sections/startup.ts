@@ -31,7 +31,8 @@ export function benchStartup(cfg: Config, report: Report): StartupMedians {
     contexta(['--version']),
     contexta(['--workspace', seeded, 'runs', '--json']),
   ];
-  const [noop, record, version, runs] = interleaved(cmds, cfg.startupPairs, 2);
+  const cpu: (number | null)[] = [];
+  const [noop, record, version, runs] = interleaved(cmds, cfg.startupPairs, 2, cpu);
   const nodeMs = median(noop);
   const versionMs = median(version);
   report.add({ section, figure: 'node -e 0', value: nodeMs, unit: 'ms', samples: noop });
@@ -63,6 +64,15 @@ export function benchStartup(cfg: Config, report: Report): StartupMedians {
     ratio: median(runs) / nodeMs,
     samples: runs,
   });
+  // CPU time (user+sys) of the same runs: what the start-up work costs, with less of the
+  // machine's other load in it than wall time.
+  const [noopCpu, recordCpu, versionCpu] = cpu;
+  if (noopCpu && recordCpu && versionCpu) {
+    report.add({ section, figure: 'node -e 0, CPU (user+sys), mean', value: noopCpu, unit: 'ms' });
+    for (const [figure, value] of [['contexta record metric k 1, CPU (user+sys), mean', recordCpu], ['contexta --version, CPU (user+sys), mean', versionCpu]] as const) {
+      report.add({ section, figure, value, unit: 'ms', baseline: { label: 'node -e 0', value: noopCpu, unit: 'ms' }, ratio: value / noopCpu });
+    }
+  }
   const lines = fs.readFileSync(path.join(ws, 'projects', 'bench', 'runs', 'startup', 'records.ndjson'), 'utf8').split('\n').filter(Boolean).length;
   const expected = 1 + 2 + cfg.startupPairs;
   report.check('every measured record call appended one line', lines === expected, `${lines} lines, expected ${expected}`);

@@ -7,7 +7,8 @@
  */
 import type { Command } from 'commander';
 
-const NUMBER_LIKE = /^-(?:[\d.][\w.+-]*|nan|inf|infinity)$/i;
+/** A value that starts with `-` but is a number (or a word the value rules name), not an option. */
+export const NUMBER_LIKE = /^-(?:[\d.][\w.+-]*|nan|inf|infinity)$/i;
 const HELD = /^\u0000contexta-value-(\d+)$/;
 
 const isOption = (command: Command, arg: string) => command.options.some((o) => o.short === arg || o.long === arg);

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { randomBytes } from 'node:crypto';
 import { ContextaError } from '../core/errors';
 import { buildRecord, recordFact } from '../core/writing/facts';
+import { randomHex } from '../core/random';
 import { utcTimestamp } from '../core/writing/instant';
 import { SPAN_KINDS, SPAN_STATUSES } from '../schema/enums';
 import type { CliContext, RawOptions } from './context';
@@ -36,8 +36,9 @@ export function recordSpan(ctx: CliContext, raw: RawOptions): number {
   const [start, end] = [utc('--start', opts.start), utc('--end', opts.end)];
   const fact = factContext(ctx, { ...target, at: target.at ?? end });
   const payload = {
-    span_id: opts.spanId ?? randomBytes(8).toString('hex'),
-    trace_id: opts.traceId ?? ctx.env.CONTEXTA_TRACE_ID ?? randomBytes(16).toString('hex'),
+    // Random ids from core/random: loading node:crypto costs every `record span` a few ms.
+    span_id: opts.spanId ?? randomHex(8),
+    trace_id: opts.traceId ?? ctx.env.CONTEXTA_TRACE_ID ?? randomHex(16),
     parent_span_id: opts.parent,
     span_name: opts.name,
     started_at: start,

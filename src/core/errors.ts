@@ -1,5 +1,6 @@
 /**
- * The one error type. Thrown anywhere; turned into an exit code only in src/main.ts.
+ * The one error type. Thrown anywhere; turned into an exit code only in src/cli/run.ts
+ * (runCli, which both entry points run).
  */
 export const EXIT_CODES = {
   ok: 0,
