@@ -12,4 +12,6 @@ import { startCli } from './cli/run';
 // even inside a blocking read of stdin, and the shell reports 130. A JS handler would only
 // run between event-loop turns, i.e. after a synchronous import had already been written.
 // Each append is one write(2) of whole lines, so a signal never leaves half a line.
-startCli({ program: async () => ({ build: buildProgram, nestedHelp }) }, endQuietlyOnEpipe(process.stdout));
+// A closed pipe ends the process with the exit code set so far (the one process.exit is here).
+const end = () => process.exit(process.exitCode ?? 0);
+startCli({ program: async () => ({ build: buildProgram, nestedHelp }) }, endQuietlyOnEpipe(process.stdout, end));

@@ -7,7 +7,7 @@
  * (src/cli/fd-output.ts). docs/performance.md has the figures.
  */
 import * as z from 'zod/mini';
-import { fdOutput } from './cli/fd-output';
+import { fdOutput, processDeps } from './cli/fd-output';
 import { quickRecordCall } from './cli/record-quick';
 import { startCli } from './cli/run';
 
@@ -25,5 +25,6 @@ startCli(
       return { build: buildRecordProgram, nestedHelp };
     },
   },
-  fdOutput(1),
+  // A closed pipe ends the process with the exit code set so far (the one process.exit is here).
+  fdOutput(1, processDeps(() => process.exit(process.exitCode ?? 0))),
 );

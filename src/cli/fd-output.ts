@@ -23,20 +23,26 @@ export interface FdOutputDeps {
   closed: () => void;
 }
 
+/** Ends the process with the exit code set so far: only the entry points make one (they own process.exit). */
+export type EndProcess = () => void;
+
 /** A closed pipe (`contexta runs | head`) is not an error worth a stack trace: end quietly. */
-export function endQuietlyOnEpipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+export function endQuietlyOnEpipe(stream: NodeJS.WriteStream, end: EndProcess): NodeJS.WriteStream {
   return stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (err.code === 'EPIPE') end();
   });
 }
 
-const processDeps: FdOutputDeps = {
-  writeSync: (fd, buffer, offset) => fs.writeSync(fd, buffer, offset),
-  stream: () => endQuietlyOnEpipe(process.stdout),
-  closed: () => process.nextTick(() => process.exit(process.exitCode ?? 0)),
-};
+/** Standard output's write(2) calls, the stream fallback and the end, for the process itself. */
+export function processDeps(end: EndProcess): FdOutputDeps {
+  return {
+    writeSync: (fd, buffer, offset) => fs.writeSync(fd, buffer, offset),
+    stream: () => endQuietlyOnEpipe(process.stdout, end),
+    closed: () => process.nextTick(end),
+  };
+}
 
-export function fdOutput(fd: number, deps: FdOutputDeps = processDeps): Output {
+export function fdOutput(fd: number, deps: FdOutputDeps): Output {
   let stream: { write(chunk: Uint8Array): unknown } | undefined;
   let gone = false;
   return {
