@@ -12,7 +12,8 @@ import { ensureRun, ensureStage, paths } from '../storage/store';
 import { appendImport } from '../storage/import-journal';
 import { ensureDirInside } from '../storage/fsio';
 import { checkRecord } from './validate';
-import { parseJsonLine } from './json-line';
+import { parseJsonExact, parseJsonLine } from './json-line';
+import { findStoredRecord, type StoredRecordText } from './canonical-text';
 import { certainlyValid } from './quick-check';
 import type { CanonicalRecord } from '../../schema/records';
 import { entityKindOf, normalizeEntity, type EntityKind } from '../../schema/entity-docs';
@@ -72,8 +73,45 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
   const fail = (line: number, field: string, message: string) => {
     if (problems.length < 1000) problems.push({ line, field, message });
   };
+  /** Everything after validation, on either path: duplicates, records already present, the plan. */
+  const take = (record: CanonicalRecord, lineNo: number): ChunkBuilder | undefined => {
+    const ref = record.envelope.record_ref;
+    if (seen.has(ref)) {
+      fail(lineNo, 'envelope.record_ref', `duplicates ${ref} from an earlier line`);
+      return undefined;
+    }
+    seen.add(ref);
+    const runRef = record.envelope.run_ref;
+    plan.runRefs.add(runRef);
+    let present = existing.get(runRef);
+    if (!present) existing.set(runRef, (present = existingRefs(runRef)));
+    if (present.has(ref)) {
+      plan.alreadyPresent++;
+      return undefined;
+    }
+    return addToPlan(plan, record);
+  };
+  /** A line too long to be written whole is refused (then nothing is written, so what was counted does not matter). */
+  const store = (lineNo: number, write: () => void) => {
+    try {
+      write();
+    } catch (err) {
+      fail(lineNo, '', (err as Error).message);
+    }
+  };
+  const storedAt: StoredRecordText = { start: 0, end: 0, exact: false, ascii: true };
   const sink: LineSink = {
     line(buf, start, end, lineNo) {
+      // The common case: the line's record is already in stored form; its bytes are stored as they are.
+      const bytes = latin1(buf, start, end);
+      if (findStoredRecord(bytes, storedAt)) {
+        const record = storedFormRecord(buf, start, bytes, storedAt, decoder);
+        if (record) {
+          const lines = take(record, lineNo);
+          if (lines) store(lineNo, () => lines.addBytes(buf, start + storedAt.start, start + storedAt.end));
+          return;
+        }
+      }
       let text: string;
       try {
         text = decoder.decode(buf.subarray(start, end));
@@ -103,24 +141,8 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
         if (!checked.record) return checked.problems.forEach((p) => fail(lineNo, p.path, p.message));
         record = checked.record;
       }
-      const ref = record.envelope.record_ref;
-      if (seen.has(ref)) return fail(lineNo, 'envelope.record_ref', `duplicates ${ref} from an earlier line`);
-      seen.add(ref);
-      const runRef = record.envelope.run_ref;
-      plan.runRefs.add(runRef);
-      let present = existing.get(runRef);
-      if (!present) existing.set(runRef, (present = existingRefs(runRef)));
-      if (present.has(ref)) {
-        plan.alreadyPresent++;
-        return;
-      }
-      let stored: string;
-      try {
-        stored = storedLine(record);
-      } catch (err) {
-        return fail(lineNo, '', (err as Error).message);
-      }
-      addToPlan(plan, record, stored);
+      const lines = take(record, lineNo);
+      if (lines) store(lineNo, () => lines.add(storedLine(record)));
     },
     oversized(lineNo, bytes) {
       fail(lineNo, '', `is ${bytes} bytes or more; a record line may be at most ${MAX_IMPORT_LINE_BYTES} bytes`);
@@ -141,9 +163,33 @@ function unwrap(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The record of a line findStoredRecord accepted, when the quick check accepts it too:
+ * then its stored line is the line's record bytes. Undefined sends the line down the full path.
+ */
+function storedFormRecord(
+  buf: Buffer, lineStart: number, bytes: string, at: StoredRecordText, decoder: { decode(bytes: Uint8Array): string },
+): CanonicalRecord | undefined {
+  let record: unknown;
+  try {
+    const text = at.ascii ? bytes.slice(at.start, at.end) : decoder.decode(buf.subarray(lineStart + at.start, lineStart + at.end));
+    record = at.exact ? parseJsonExact(text) : JSON.parse(text);
+  } catch {
+    return undefined; // invalid UTF-8 or a lexeme the exact parser refuses: the full path names it
+  }
+  return certainlyValid(record) ? (record as CanonicalRecord) : undefined;
+}
+
+/** One char per byte: Buffer's native latin1 decoder (toString('latin1') checks its arguments first, a measurable cost per line). */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice;
+function latin1(buf: Buffer, start: number, end: number): string {
+  return latin1Slice ? latin1Slice.call(buf, start, end) : buf.toString('latin1', start, end);
+}
+
 let lastAt = '';
 let lastInstant: Instant = { at: '', ms: NaN };
-function addToPlan(plan: ImportPlan, record: CanonicalRecord, line: string): void {
+/** Count the record in its run's group; returns where its line goes. */
+function addToPlan(plan: ImportPlan, record: CanonicalRecord): ChunkBuilder {
   const env = record.envelope;
   // Records of a batch often share timestamps: parse each distinct one once.
   if (env.observed_at !== lastAt) {
@@ -157,7 +203,6 @@ function addToPlan(plan: ImportPlan, record: CanonicalRecord, line: string): voi
     group = { project, run, lines: new ChunkBuilder(), earliest: observed, stages: new Map() };
     plan.groups.set(env.run_ref, group);
   }
-  group.lines.add(line);
   group.earliest = earlier(group.earliest, observed);
   if (env.stage_execution_ref) {
     const stage = env.stage_execution_ref.slice(env.stage_execution_ref.lastIndexOf('.') + 1);
@@ -165,6 +210,7 @@ function addToPlan(plan: ImportPlan, record: CanonicalRecord, line: string): voi
     group.stages.set(stage, seen ? earlier(seen, observed) : observed);
   }
   plan.records++;
+  return group.lines;
 }
 
 function importError(problems: LineProblem[], source: string): ContextaError {
