@@ -70,11 +70,11 @@ export class ChunkBuilder {
   }
 
   /** Add the line held in `source[start, end)` (no newline), bytes as they are. */
-  addBytes(source: Uint8Array, start: number, end: number): void {
+  addBytes(source: Buffer, start: number, end: number): void {
     const bytes = end - start;
     if (bytes > MAX_LINE_BYTES) throw new ContextaError('invalid_input', lineTooLong(bytes));
     const at = this.room(bytes + 1);
-    this.current!.set(source.subarray(start, end), at);
+    source.copy(this.current!, at, start, end);
     this.current![at + bytes] = 0x0a;
   }
 

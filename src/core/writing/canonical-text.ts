@@ -1,5 +1,5 @@
 /**
- * A proof, on the bytes of an input line, that the record it holds is already
+ * A proof, on the text of an input line, that the record it holds is already
  * written in the stored form (canonical.ts: compact, keys in code-point order,
  * no null members, JSON.stringify's escapes, Python's number spellings), so
  * `record import` can store the input bytes instead of serializing the parsed
@@ -10,8 +10,8 @@
  * on anything else; the caller then takes the full path, which decides. What
  * it accepts is a line that:
  *  - is one object, with no whitespace outside strings, and keys strictly
- *    increasing at every depth by their UTF-8 bytes (= code-point order, as
- *    Python's sort_keys; strictly: no duplicates, which JSON.parse would merge);
+ *    increasing at every depth in code-point order (Python's sort_keys; strictly:
+ *    no duplicates, which JSON.parse would merge);
  *  - holds no null object member (the stored form drops those), no key with an
  *    escape, and in strings only the escapes JSON.stringify writes (`\"`, `\\`,
  *    `\b\f\n\r\t`, `\u00XX` for other control characters; not `\/`, not `\u00e9`);
@@ -19,7 +19,7 @@
  *    (never `-0`), other numbers exactly as Python's repr writes their value
  *    (`2.0`, `0.5`, `1e-07`, `1e+16`; not `1.50`, `1E3`, `1000.0e0`);
  *  - is a record ({envelope, ...}) or a RecordStore wrapper whose `record` member
- *    is an object, the wrapper's other bytes being ASCII.
+ *    is an object, the wrapper's other characters being printable ASCII.
  * Then the stored line of the parsed record is byte for byte the record's slice
  * (test/unit/import-fast-path.test.ts checks this against the full path).
  */
@@ -41,23 +41,20 @@ const ZERO = 0x30;
 const DOT = 0x2e;
 const PLUS = 0x2b;
 
-/** Where the record's stored bytes are, set by a successful findStoredRecord. */
+/** Where the record's text is in the line, set by a successful findStoredRecord (the wrapper around it is ASCII). */
 export interface StoredRecordText {
   start: number;
   end: number;
   /** The record holds a number JSON.parse would lose the float-ness of (`2.0`): parse it with the exact parser. */
   exact: boolean;
-  /** Every byte of the record is ASCII (a latin1 decode is then exact and cheapest). */
-  ascii: boolean;
 }
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const ASCII_TEXT = (c: number) => c >= 0x20 && c < 0x80;
 
-/** 1 for the bytes a string holds as they are: ASCII except control characters, `"` and `\\`. */
+/** 1 for the characters below 0x80 a string holds as they are: all but control characters, `"` and `\\`. */
 const PLAIN = new Uint8Array(256);
 for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
-/** A line without these has no escape and no byte to check inside its strings: each ends at the next `"`. */
-const NOT_PLAIN = /[\\\x00-\x1f\x80-\xff]/;
 
 // The scan's stack, one level per open object or array (reused: no allocation per line).
 const isObject = new Uint8Array(MAX_DEPTH + 1);
@@ -74,22 +71,22 @@ function keyIs(b: string, ks: number, ke: number, name: number[]): boolean {
 }
 
 /**
- * True when the line `b` (its bytes, one char each: a latin1 decoding) is in stored
- * form (see above); then `out` tells where the record's bytes are. False defers to
- * the full path. One flat loop with local state (a recursive scanner with its state
- * in module variables cost more than JSON.parse). On a line with no escape, control
- * character or non-ASCII byte (one native regex test), a string's end is simply the
- * next quote, found by the native indexOf instead of a loop over its characters.
+ * True when the line `b` (decoded as UTF-8) is in stored form (see above); then `out`
+ * tells where the record's text is. False defers to the full path. One flat loop
+ * with local state (a recursive scanner with its state in module variables cost
+ * more than JSON.parse). On a line without a backslash (nearly all), a string ends
+ * at the next quote, found by the native indexOf instead of a loop over its characters.
  */
 export function findStoredRecord(b: string, out: StoredRecordText): boolean {
   const start = 0;
   const end = b.length;
   if (start >= end || b.charCodeAt(start) !== OPEN_OBJECT) return false;
-  const plain = !NOT_PLAIN.test(b);
+  // Without a backslash, a string ends at the next quote (control characters in the
+  // record make JSON.parse refuse it; the wrapper's characters are checked at the end).
+  const plain = b.indexOf('\\') === -1;
   let i = start;
   let depth = 0;
   let exact = false;
-  let high = false;
   let expectKey = false;
   let recordStart = -1;
   let recordEnd = -1;
@@ -111,19 +108,23 @@ export function findStoredRecord(b: string, out: StoredRecordText): boolean {
           if (c === QUOTE) break;
           // An escaped key's text does not sort as its value does; a control character is not JSON.
           if (c < 0x80) return false;
-          high = true;
           i++;
         }
       }
       const ke = i++;
       const ps = keyStart[depth];
       if (ps >= 0) {
-        // Strictly after the previous key, by unsigned bytes (UTF-8 byte order is code-point order).
+        // Strictly after the previous key, in code-point order (Python's sort_keys).
         const pe = keyEnd[depth];
         const n = Math.min(ke - ks, pe - ps);
         let k = 0;
         while (k < n && b.charCodeAt(ks + k) === b.charCodeAt(ps + k)) k++;
-        if (k < n ? b.charCodeAt(ks + k) < b.charCodeAt(ps + k) : ke - ks <= pe - ps) return false;
+        if (k < n) {
+          const x = b.charCodeAt(ks + k);
+          const y = b.charCodeAt(ps + k);
+          // UTF-16 order is code-point order except where surrogates meet U+E000-U+FFFF: defer there.
+          if (x < y || x >= 0xd800 || y >= 0xd800) return false;
+        } else if (ke - ks <= pe - ps) return false;
       }
       keyStart[depth] = ks;
       keyEnd[depth] = ke;
@@ -165,10 +166,8 @@ export function findStoredRecord(b: string, out: StoredRecordText): boolean {
           i++;
           break;
         }
-        if (d >= 0x80) {
-          high = true;
-          i++;
-        } else if (d === BACKSLASH) {
+        if (d >= 0x80) i++;
+        else if (d === BACKSLASH) {
           const skip = storedEscape(b, i, end);
           if (skip === 0) return false;
           i += skip;
@@ -224,7 +223,7 @@ export function findStoredRecord(b: string, out: StoredRecordText): boolean {
     for (;;) {
       if (depth === 0) {
         if (i !== end) return false;
-        return found(b, start, end, out, hasEnvelope, recordStart, recordEnd, exact, high);
+        return found(b, start, end, out, hasEnvelope, recordStart, recordEnd, exact);
       }
       if (inRecordMember && depth === 1) {
         recordEnd = i;
@@ -244,23 +243,21 @@ export function findStoredRecord(b: string, out: StoredRecordText): boolean {
 
 function found(
   b: string, start: number, end: number, out: StoredRecordText,
-  hasEnvelope: boolean, recordStart: number, recordEnd: number, exact: boolean, high: boolean,
+  hasEnvelope: boolean, recordStart: number, recordEnd: number, exact: boolean,
 ): boolean {
   if (hasEnvelope) {
     out.start = start;
     out.end = end;
   } else {
     if (recordStart < 0 || b.charCodeAt(recordStart) !== OPEN_OBJECT) return false;
-    // Non-ASCII outside the record would need the UTF-8 check that decoding the record gives.
-    if (high) {
-      for (let k = start; k < recordStart; k++) if (b.charCodeAt(k) >= 0x80) return false;
-      for (let k = recordEnd; k < end; k++) if (b.charCodeAt(k) >= 0x80) return false;
-    }
+    // The wrapper's own strings: no control character (JSON.parse only sees the record), and
+    // ASCII, so that the record's offsets in the text are its offsets in the bytes too.
+    for (let k = start; k < recordStart; k++) if (!ASCII_TEXT(b.charCodeAt(k))) return false;
+    for (let k = recordEnd; k < end; k++) if (!ASCII_TEXT(b.charCodeAt(k))) return false;
     out.start = recordStart;
     out.end = recordEnd;
   }
   out.exact = exact;
-  out.ascii = !high;
   return true;
 }
 

@@ -82,15 +82,22 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
     }
     seen.add(ref);
     const runRef = record.envelope.run_ref;
-    plan.runRefs.add(runRef);
-    let present = existing.get(runRef);
-    if (!present) existing.set(runRef, (present = existingRefs(runRef)));
-    if (present.has(ref)) {
+    // Lines of one run usually follow each other: look the run up only when it changes.
+    if (runRef !== lastRunRef) {
+      plan.runRefs.add(runRef);
+      let present = existing.get(runRef);
+      if (!present) existing.set(runRef, (present = existingRefs(runRef)));
+      lastRunRef = runRef;
+      lastPresent = present;
+    }
+    if (lastPresent.size !== 0 && lastPresent.has(ref)) {
       plan.alreadyPresent++;
       return undefined;
     }
     return addToPlan(plan, record);
   };
+  let lastRunRef = '';
+  let lastPresent = new Set<string>();
   /** A line too long to be written whole is refused (then nothing is written, so what was counted does not matter). */
   const store = (lineNo: number, write: () => void) => {
     try {
@@ -99,18 +106,15 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
       fail(lineNo, '', (err as Error).message);
     }
   };
-  const storedAt: StoredRecordText = { start: 0, end: 0, exact: false, ascii: true };
+  const storedAt: StoredRecordText = { start: 0, end: 0, exact: false };
   const sink: LineSink = {
     line(buf, start, end, lineNo) {
       // The common case: the line's record is already in stored form; its bytes are stored as they are.
-      const bytes = latin1(buf, start, end);
-      if (findStoredRecord(bytes, storedAt)) {
-        const record = storedFormRecord(buf, start, bytes, storedAt, decoder);
-        if (record) {
-          const lines = take(record, lineNo);
-          if (lines) store(lineNo, () => lines.addBytes(buf, start + storedAt.start, start + storedAt.end));
-          return;
-        }
+      const stored = storedFormRecord(buf, start, end, decoder, storedAt);
+      if (stored) {
+        const lines = take(stored, lineNo);
+        if (lines) store(lineNo, () => lines.addBytes(buf, storedAt.start, storedAt.end));
+        return;
       }
       let text: string;
       try {
@@ -164,48 +168,58 @@ function unwrap(value: unknown): unknown {
 }
 
 /**
- * The record of a line findStoredRecord accepted, when the quick check accepts it too:
- * then its stored line is the line's record bytes. Undefined sends the line down the full path.
+ * The record of a line in stored form (canonical-text.ts) that the quick check accepts:
+ * then its stored line is the line's record bytes, which `at` is set to. Undefined
+ * sends the line down the full path, which decides and names any problem.
  */
 function storedFormRecord(
-  buf: Buffer, lineStart: number, bytes: string, at: StoredRecordText, decoder: { decode(bytes: Uint8Array): string },
+  buf: Buffer, start: number, end: number, decoder: { decode(bytes: Uint8Array): string }, at: StoredRecordText,
 ): CanonicalRecord | undefined {
   let record: unknown;
+  let line: string;
+  let text: string;
   try {
-    const text = at.ascii ? bytes.slice(at.start, at.end) : decoder.decode(buf.subarray(lineStart + at.start, lineStart + at.end));
+    line = decoder.decode(buf.subarray(start, end));
+    if (!findStoredRecord(line, at)) return undefined;
+    text = line.slice(at.start, at.end);
     record = at.exact ? parseJsonExact(text) : JSON.parse(text);
   } catch {
-    return undefined; // invalid UTF-8 or a lexeme the exact parser refuses: the full path names it
+    return undefined; // invalid UTF-8 or a lexeme the exact parser refuses
   }
-  return certainlyValid(record) ? (record as CanonicalRecord) : undefined;
+  if (!certainlyValid(record)) return undefined;
+  // The wrapper is ASCII: the record's offset in the text is its offset in the bytes.
+  const bytes = line.length === end - start ? text.length : Buffer.byteLength(text);
+  at.start += start;
+  at.end = at.start + bytes;
+  return record as CanonicalRecord;
 }
 
-/** One char per byte: Buffer's native latin1 decoder (toString('latin1') checks its arguments first, a measurable cost per line). */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice;
-function latin1(buf: Buffer, start: number, end: number): string {
-  return latin1Slice ? latin1Slice.call(buf, start, end) : buf.toString('latin1', start, end);
-}
-
+// Records of a batch share timestamps and stages: each distinct one is parsed once (pure functions of the text).
 let lastAt = '';
 let lastInstant: Instant = { at: '', ms: NaN };
+let lastStageRef = '';
+let lastStage = '';
 /** Count the record in its run's group; returns where its line goes. */
 function addToPlan(plan: ImportPlan, record: CanonicalRecord): ChunkBuilder {
   const env = record.envelope;
-  // Records of a batch often share timestamps: parse each distinct one once.
   if (env.observed_at !== lastAt) {
     lastAt = env.observed_at;
     lastInstant = instant(env.observed_at);
   }
   const observed = lastInstant;
   let group = plan.groups.get(env.run_ref);
-  if (!group) {
+  if (group === undefined) {
     const [project, run] = refParts(env.run_ref);
     group = { project, run, lines: new ChunkBuilder(), earliest: observed, stages: new Map() };
     plan.groups.set(env.run_ref, group);
   }
   group.earliest = earlier(group.earliest, observed);
   if (env.stage_execution_ref) {
-    const stage = env.stage_execution_ref.slice(env.stage_execution_ref.lastIndexOf('.') + 1);
+    if (env.stage_execution_ref !== lastStageRef) {
+      lastStageRef = env.stage_execution_ref;
+      lastStage = lastStageRef.slice(lastStageRef.lastIndexOf('.') + 1);
+    }
+    const stage = lastStage;
     const seen = group.stages.get(stage);
     group.stages.set(stage, seen ? earlier(seen, observed) : observed);
   }
