@@ -74,7 +74,7 @@ export class ChunkBuilder {
     const bytes = end - start;
     if (bytes > MAX_LINE_BYTES) throw new ContextaError('invalid_input', lineTooLong(bytes));
     const at = this.room(bytes + 1);
-    source.copy(this.current!, at, start, end);
+    this.current!.set(source.subarray(start, end), at);
     this.current![at + bytes] = 0x0a;
   }
 

@@ -174,38 +174,10 @@ export function findStoredRecord(b: string, out: StoredRecordText): boolean {
         } else return false; // a control character: not JSON
       }
     } else if (c === MINUS || isDigit(c)) {
-      const from = i;
-      if (c === MINUS) i++;
-      if (i < end && b.charCodeAt(i) === ZERO) i++;
-      else {
-        const d = i;
-        while (i < end && isDigit(b.charCodeAt(i))) i++;
-        if (i === d) return false;
-      }
-      const intDigits = i - from - (c === MINUS ? 1 : 0);
-      let float = false;
-      if (i < end && b.charCodeAt(i) === DOT) {
-        const d = ++i;
-        while (i < end && isDigit(b.charCodeAt(i))) i++;
-        if (i === d) return false;
-        float = true;
-      }
-      if (i < end && (b.charCodeAt(i) === 0x65 || b.charCodeAt(i) === 0x45)) {
-        i++;
-        if (i < end && (b.charCodeAt(i) === PLUS || b.charCodeAt(i) === MINUS)) i++;
-        const d = i;
-        while (i < end && isDigit(b.charCodeAt(i))) i++;
-        if (i === d) return false;
-        float = true;
-      }
-      if (!float) {
-        // Up to 15 digits is always a safe integer; `-0` is stored as `0`.
-        if (intDigits > 15 || (c === MINUS && b.charCodeAt(from + 1) === ZERO)) return false;
-      } else {
-        const n = storedFloat(b, from, i);
-        if (n === 0) return false;
-        if (n === 2) exact = true;
-      }
+      const to = storedNumber(b, i, end);
+      if (to < 0) return false;
+      if ((to & 1) === 1) exact = true;
+      i = to >> 1;
     } else if (c === 0x74) {
       // true
       if (i + 4 > end || b.charCodeAt(i + 1) !== 0x72 || b.charCodeAt(i + 2) !== 0x75 || b.charCodeAt(i + 3) !== 0x65) return false;
@@ -296,4 +268,55 @@ function storedFloat(b: string, from: number, to: number): number {
   // JavaScript's too (the serializer relies on the same: canonical.ts plainSafe).
   const a = Math.abs(n);
   return (a >= 1e-4 && a < 1e16 ? String(n) : pyFloatRepr(n)) === lexeme ? 1 : 0;
+}
+
+/**
+ * The number at `b[i]` when spelled as the stored form spells its value: its end
+ * times two, plus one when its value is integral but a float (`2.0`); -1 otherwise.
+ */
+function storedNumber(b: string, i: number, end: number): number {
+  const from = i;
+  const c = b.charCodeAt(i);
+  if (c === MINUS) i++;
+  if (i < end && b.charCodeAt(i) === ZERO) i++;
+  else {
+    const d = i;
+    while (i < end && isDigit(b.charCodeAt(i))) i++;
+    if (i === d) return -1;
+  }
+  const intDigits = i - from - (c === MINUS ? 1 : 0);
+  let float = false;
+  let fraction = -1;
+  if (i < end && b.charCodeAt(i) === DOT) {
+    const d = (fraction = ++i);
+    while (i < end && isDigit(b.charCodeAt(i))) i++;
+    if (i === d) return -1;
+    float = true;
+  }
+  if (i < end && (b.charCodeAt(i) === 0x65 || b.charCodeAt(i) === 0x45)) {
+    i++;
+    if (i < end && (b.charCodeAt(i) === PLUS || b.charCodeAt(i) === MINUS)) i++;
+    const d = i;
+    while (i < end && isDigit(b.charCodeAt(i))) i++;
+    if (i === d) return -1;
+    float = true;
+    fraction = -1;
+  }
+  if (!float) {
+    // Up to 15 digits is always a safe integer; `-0` is stored as `0`.
+    return intDigits > 15 || (c === MINUS && b.charCodeAt(from + 1) === ZERO) ? -1 : i * 2;
+  }
+  if (fraction > 0 && b.charCodeAt(i - 1) !== ZERO) {
+    // Without converting: a fixed-notation lexeme of at most 15 significant digits, no
+    // trailing zero and a value from 1e-4 on is the stored spelling of its value. (Decimals
+    // of up to 15 significant digits are distinct doubles, so the shortest round-trip
+    // digits, which Python's repr and String() write in fixed notation there, are these.)
+    let zeros = 0;
+    const wholeIsZero = intDigits === 1 && b.charCodeAt(fraction - 2) === ZERO;
+    if (wholeIsZero) while (b.charCodeAt(fraction + zeros) === ZERO) zeros++;
+    const significant = (wholeIsZero ? 0 : intDigits) + (i - fraction) - zeros;
+    if (zeros <= 3 && significant <= 15) return i * 2;
+  }
+  const kind = storedFloat(b, from, i);
+  return kind === 0 ? -1 : i * 2 + (kind === 2 ? 1 : 0);
 }
