@@ -110,7 +110,7 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
   const sink: LineSink = {
     line(buf, start, end, lineNo) {
       // The common case: the line's record is already in stored form; its bytes are stored as they are.
-      const stored = storedFormRecord(buf, start, end, decoder, storedAt);
+      const stored = storedFormRecord(buf, start, end, storedAt);
       if (stored) {
         const lines = take(stored, lineNo);
         if (lines) store(lineNo, () => lines.addBytes(buf, storedAt.start, storedAt.end));
@@ -167,19 +167,20 @@ function unwrap(value: unknown): unknown {
   return value;
 }
 
+/** Keeps a byte-order mark as U+FEFF (the default decoder drops it, which would shift every offset). */
+const exactDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * The record of a line in stored form (canonical-text.ts) that the quick check accepts:
  * then its stored line is the line's record bytes, which `at` is set to. Undefined
  * sends the line down the full path, which decides and names any problem.
  */
-function storedFormRecord(
-  buf: Buffer, start: number, end: number, decoder: { decode(bytes: Uint8Array): string }, at: StoredRecordText,
-): CanonicalRecord | undefined {
+export function storedFormRecord(buf: Buffer, start: number, end: number, at: StoredRecordText): CanonicalRecord | undefined {
   let record: unknown;
   let line: string;
   let text: string;
   try {
-    line = decoder.decode(buf.subarray(start, end));
+    line = exactDecoder.decode(buf.subarray(start, end));
     if (!findStoredRecord(line, at)) return undefined;
     text = line.slice(at.start, at.end);
     record = at.exact ? parseJsonExact(text) : JSON.parse(text);
