@@ -180,7 +180,7 @@ export function storedFormRecord(buf: Buffer, start: number, end: number, at: St
   let line: string;
   let text: string;
   try {
-    line = exactDecoder.decode(buf.subarray(start, end));
+    line = exactDecoder.decode(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
     if (!findStoredRecord(line, at)) return undefined;
     text = line.slice(at.start, at.end);
     record = at.exact ? parseJsonExact(text) : JSON.parse(text);
