@@ -76,11 +76,12 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
   /** Everything after validation, on either path: duplicates, records already present, the plan. */
   const take = (record: CanonicalRecord, lineNo: number): ChunkBuilder | undefined => {
     const ref = record.envelope.record_ref;
-    if (seen.has(ref)) {
+    // One hash lookup, not two: the set only grows when the ref is new.
+    const before = seen.size;
+    if (seen.add(ref).size === before) {
       fail(lineNo, 'envelope.record_ref', `duplicates ${ref} from an earlier line`);
       return undefined;
     }
-    seen.add(ref);
     const runRef = record.envelope.run_ref;
     // Lines of one run usually follow each other: look the run up only when it changes.
     if (runRef !== lastRunRef) {
