@@ -317,6 +317,7 @@ test('ChunkBuilder: whole lines, chunks of at most 1 MiB, copied bytes and strin
     }
   }
   const chunks = builder.finish();
+  assert.equal(builder.lineCount, 40);
   assert.ok(chunks.length >= 2, `${chunks.length} chunks`);
   for (const chunk of chunks) {
     assert.ok(chunk.length <= 1024 * 1024, `chunk of ${chunk.length} bytes`);

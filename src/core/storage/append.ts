@@ -58,6 +58,8 @@ export function appendChunks(file: string, chunks: Buffer[]): void {
  */
 export class ChunkBuilder {
   readonly chunks: Buffer[] = [];
+  /** Lines added so far. */
+  lineCount = 0;
   private current: Buffer | null = null;
   private used = 0;
 
@@ -88,6 +90,7 @@ export class ChunkBuilder {
 
   /** Offset in `current` where `bytes` more fit, starting a new chunk or growing this one as needed. */
   private room(bytes: number): number {
+    this.lineCount++;
     const capacity = this.current ? this.current.length : 0;
     if (this.used + bytes > capacity) {
       let size: number;

@@ -270,7 +270,7 @@ export function applyImport(
     for (const [stage, first] of group.stages) ensureStage(ws, group.project, group.run, stage, first.at);
     ensureDirInside(ws.root, paths.run(ws, group.project, group.run));
     const chunks = group.lines.finish();
-    const records = chunks.reduce((n, c) => n + countLines(c), 0);
+    const records = group.lines.lineCount;
     dropped += appendImport({
       runDir: paths.run(ws, group.project, group.run),
       log: paths.records(ws, group.project, group.run),
@@ -284,12 +284,6 @@ export function applyImport(
   const runs = new Set(plan.runRefs);
   for (const { kind, doc } of plan.documents.values()) if (kind === 'run') runs.add(doc.run_ref as string);
   return { runs: [...runs], documents, dropped };
-}
-
-function countLines(chunk: Buffer): number {
-  let n = 0;
-  for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) n++;
-  return n;
 }
 
 /** record_refs of the readable lines of a log; unreadable lines are diagnose's business, not import's. */
