@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { planImport, storedFormRecord } from '../../src/core/writing/import';
+import { planImport } from '../../src/core/writing/import';
 import { certainlyValid } from '../../src/core/writing/quick-check';
 import { checkRecord } from '../../src/core/writing/validate';
 import { canonicalLine, pyFloatRepr } from '../../src/core/writing/canonical';
@@ -20,7 +20,7 @@ import { storedLine } from '../../src/core/writing/facts';
 import { seedFiles } from '../../src/core/writing/seed';
 import { entityKindOf } from '../../src/schema/entity-docs';
 import { isObj } from '../../src/schema/fields';
-import type { StoredRecordText } from '../../src/core/writing/canonical-text';
+import { storedFormRecord, type StoredRecordText } from '../../src/core/writing/canonical-text';
 import { ChunkBuilder } from '../../src/core/storage/append';
 
 const FIXTURES = path.join(import.meta.dirname, '..', '..', 'fixtures');

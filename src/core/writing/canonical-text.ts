@@ -20,10 +20,15 @@
  *    (`2.0`, `0.5`, `1e-07`, `1e+16`; not `1.50`, `1E3`, `1000.0e0`);
  *  - is a record ({envelope, ...}) or a RecordStore wrapper whose `record` member
  *    is an object, the wrapper's other characters being printable ASCII.
- * Then the stored line of the parsed record is byte for byte the record's slice
- * (test/unit/import-fast-path.test.ts checks this against the full path).
+ * Then the stored line of the parsed record is byte for byte the record's slice.
+ * `storedFormRecord` is what `record import` calls: that proof, the record parsed, and
+ * the quick contract check (quick-check.ts). test/unit/import-fast-path.test.ts checks
+ * it line by line against the full path (parse, contract, serialize).
  */
-import { pyFloatRepr } from './canonical';
+import { storedEscape, storedNumber } from './stored-spelling';
+import { parseJsonExact } from './json-line';
+import { certainlyValid } from './quick-check';
+import type { CanonicalRecord } from '../../schema/records';
 
 /** Deeper than any record the library writes; deeper input takes the full path. */
 const MAX_DEPTH = 64;
@@ -37,11 +42,8 @@ const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const MINUS = 0x2d;
-const ZERO = 0x30;
-const DOT = 0x2e;
-const PLUS = 0x2b;
 
-/** Where the record's text is in the line, set by a successful findStoredRecord (the wrapper around it is ASCII). */
+/** Where the record is: its offsets in the line's text after findStoredRecord, in the buffer after storedFormRecord. */
 export interface StoredRecordText {
   start: number;
   end: number;
@@ -233,90 +235,31 @@ function found(
   return true;
 }
 
-/**
- * Characters taken by the escape at `b[i]` (a backslash) when it is one JSON.stringify writes
- * (short forms, else \u00XX for control characters only, lowercase hex), else 0.
- */
-function storedEscape(b: string, i: number, end: number): number {
-  if (i + 1 >= end) return 0;
-  const d = b.charCodeAt(i + 1);
-  // " \ b f n r t
-  if (d === QUOTE || d === BACKSLASH || d === 0x62 || d === 0x66 || d === 0x6e || d === 0x72 || d === 0x74) return 2;
-  if (d !== 0x75 || i + 5 >= end || b.charCodeAt(i + 2) !== ZERO || b.charCodeAt(i + 3) !== ZERO) return 0;
-  const hi = b.charCodeAt(i + 4);
-  const lo = b.charCodeAt(i + 5);
-  if (hi !== ZERO && hi !== 0x31) return 0;
-  const low = isDigit(lo) ? lo - ZERO : lo >= 0x61 && lo <= 0x66 ? lo - 0x61 + 10 : -1;
-  if (low < 0) return 0;
-  const code = (hi - ZERO) * 16 + low;
-  // Those with a short form are never written as \u00XX.
-  if (code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d) return 0;
-  return 6;
-}
+/** Keeps a byte-order mark as U+FEFF (the default decoder drops it, which would shift every offset). */
+const exactDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * A number lexeme with a fraction or an exponent: 0 when the stored form spells its
- * value otherwise, 1 when it is that spelling, 2 when it is and the value is integral
- * (`2.0`: a Python float JSON.parse would turn into the int 2).
+ * The record of the line `buf[start, end)` when the line is in stored form and the quick
+ * check accepts the record: then its stored line is the line's record bytes, which `at`
+ * is set to (offsets in `buf`). Undefined sends the line down the full path, which
+ * decides and names any problem.
  */
-function storedFloat(b: string, from: number, to: number): number {
-  const lexeme = b.slice(from, to);
-  const n = Number(lexeme);
-  if (!Number.isFinite(n)) return 0;
-  if (Number.isInteger(n)) return pyFloatRepr(n) === lexeme ? 2 : 0;
-  // Where Python's repr is fixed notation, a non-integral value's shortest digits are
-  // JavaScript's too (the serializer relies on the same: canonical.ts plainSafe).
-  const a = Math.abs(n);
-  return (a >= 1e-4 && a < 1e16 ? String(n) : pyFloatRepr(n)) === lexeme ? 1 : 0;
-}
-
-/**
- * The number at `b[i]` when spelled as the stored form spells its value: its end
- * times two, plus one when its value is integral but a float (`2.0`); -1 otherwise.
- */
-function storedNumber(b: string, i: number, end: number): number {
-  const from = i;
-  const c = b.charCodeAt(i);
-  if (c === MINUS) i++;
-  if (i < end && b.charCodeAt(i) === ZERO) i++;
-  else {
-    const d = i;
-    while (i < end && isDigit(b.charCodeAt(i))) i++;
-    if (i === d) return -1;
+export function storedFormRecord(buf: Buffer, start: number, end: number, at: StoredRecordText): CanonicalRecord | undefined {
+  let record: unknown;
+  let line: string;
+  let text: string;
+  try {
+    line = exactDecoder.decode(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
+    if (!findStoredRecord(line, at)) return undefined;
+    text = line.slice(at.start, at.end);
+    record = at.exact ? parseJsonExact(text) : JSON.parse(text);
+  } catch {
+    return undefined; // invalid UTF-8 or a lexeme the exact parser refuses
   }
-  const intDigits = i - from - (c === MINUS ? 1 : 0);
-  let float = false;
-  let fraction = -1;
-  if (i < end && b.charCodeAt(i) === DOT) {
-    const d = (fraction = ++i);
-    while (i < end && isDigit(b.charCodeAt(i))) i++;
-    if (i === d) return -1;
-    float = true;
-  }
-  if (i < end && (b.charCodeAt(i) === 0x65 || b.charCodeAt(i) === 0x45)) {
-    i++;
-    if (i < end && (b.charCodeAt(i) === PLUS || b.charCodeAt(i) === MINUS)) i++;
-    const d = i;
-    while (i < end && isDigit(b.charCodeAt(i))) i++;
-    if (i === d) return -1;
-    float = true;
-    fraction = -1;
-  }
-  if (!float) {
-    // Up to 15 digits is always a safe integer; `-0` is stored as `0`.
-    return intDigits > 15 || (c === MINUS && b.charCodeAt(from + 1) === ZERO) ? -1 : i * 2;
-  }
-  if (fraction > 0 && b.charCodeAt(i - 1) !== ZERO) {
-    // Without converting: a fixed-notation lexeme of at most 15 significant digits, no
-    // trailing zero and a value from 1e-4 on is the stored spelling of its value. (Decimals
-    // of up to 15 significant digits are distinct doubles, so the shortest round-trip
-    // digits, which Python's repr and String() write in fixed notation there, are these.)
-    let zeros = 0;
-    const wholeIsZero = intDigits === 1 && b.charCodeAt(fraction - 2) === ZERO;
-    if (wholeIsZero) while (b.charCodeAt(fraction + zeros) === ZERO) zeros++;
-    const significant = (wholeIsZero ? 0 : intDigits) + (i - fraction) - zeros;
-    if (zeros <= 3 && significant <= 15) return i * 2;
-  }
-  const kind = storedFloat(b, from, i);
-  return kind === 0 ? -1 : i * 2 + (kind === 2 ? 1 : 0);
+  if (!certainlyValid(record)) return undefined;
+  // The wrapper is ASCII: the record's offset in the text is its offset in the bytes.
+  const bytes = line.length === end - start ? text.length : Buffer.byteLength(text);
+  at.start += start;
+  at.end = at.start + bytes;
+  return record as CanonicalRecord;
 }

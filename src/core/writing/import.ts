@@ -12,8 +12,8 @@ import { ensureRun, ensureStage, paths } from '../storage/store';
 import { appendImport } from '../storage/import-journal';
 import { ensureDirInside } from '../storage/fsio';
 import { checkRecord } from './validate';
-import { parseJsonExact, parseJsonLine } from './json-line';
-import { findStoredRecord, type StoredRecordText } from './canonical-text';
+import { parseJsonLine } from './json-line';
+import { storedFormRecord, type StoredRecordText } from './canonical-text';
 import { certainlyValid } from './quick-check';
 import type { CanonicalRecord } from '../../schema/records';
 import { entityKindOf, normalizeEntity, type EntityKind } from '../../schema/entity-docs';
@@ -99,14 +99,6 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
   };
   let lastRunRef = '';
   let lastPresent = new Set<string>();
-  /** A line too long to be written whole is refused (then nothing is written, so what was counted does not matter). */
-  const store = (lineNo: number, write: () => void) => {
-    try {
-      write();
-    } catch (err) {
-      fail(lineNo, '', (err as Error).message);
-    }
-  };
   const storedAt: StoredRecordText = { start: 0, end: 0, exact: false };
   const sink: LineSink = {
     line(buf, start, end, lineNo) {
@@ -114,7 +106,12 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
       const stored = storedFormRecord(buf, start, end, storedAt);
       if (stored) {
         const lines = take(stored, lineNo);
-        if (lines) store(lineNo, () => lines.addBytes(buf, storedAt.start, storedAt.end));
+        try {
+          lines?.addBytes(buf, storedAt.start, storedAt.end);
+        } catch (err) {
+          // a line too long to be written whole (then nothing is written: what was counted does not matter)
+          fail(lineNo, '', (err as Error).message);
+        }
         return;
       }
       let text: string;
@@ -147,7 +144,11 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
         record = checked.record;
       }
       const lines = take(record, lineNo);
-      if (lines) store(lineNo, () => lines.add(storedLine(record)));
+      try {
+        lines?.add(storedLine(record));
+      } catch (err) {
+        fail(lineNo, '', (err as Error).message);
+      }
     },
     oversized(lineNo, bytes) {
       fail(lineNo, '', `is ${bytes} bytes or more; a record line may be at most ${MAX_IMPORT_LINE_BYTES} bytes`);
@@ -166,34 +167,6 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
 function unwrap(value: unknown): unknown {
   if (isObj(value) && !('envelope' in value) && 'record' in value) return value.record;
   return value;
-}
-
-/** Keeps a byte-order mark as U+FEFF (the default decoder drops it, which would shift every offset). */
-const exactDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/**
- * The record of a line in stored form (canonical-text.ts) that the quick check accepts:
- * then its stored line is the line's record bytes, which `at` is set to. Undefined
- * sends the line down the full path, which decides and names any problem.
- */
-export function storedFormRecord(buf: Buffer, start: number, end: number, at: StoredRecordText): CanonicalRecord | undefined {
-  let record: unknown;
-  let line: string;
-  let text: string;
-  try {
-    line = exactDecoder.decode(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
-    if (!findStoredRecord(line, at)) return undefined;
-    text = line.slice(at.start, at.end);
-    record = at.exact ? parseJsonExact(text) : JSON.parse(text);
-  } catch {
-    return undefined; // invalid UTF-8 or a lexeme the exact parser refuses
-  }
-  if (!certainlyValid(record)) return undefined;
-  // The wrapper is ASCII: the record's offset in the text is its offset in the bytes.
-  const bytes = line.length === end - start ? text.length : Buffer.byteLength(text);
-  at.start += start;
-  at.end = at.start + bytes;
-  return record as CanonicalRecord;
 }
 
 // Records of a batch share timestamps and stages: each distinct one is parsed once (pure functions of the text).
