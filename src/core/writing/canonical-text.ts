@@ -29,6 +29,10 @@ import { storedEscape, storedNumber } from './stored-spelling';
 import { parseJsonExact } from './json-line';
 import { certainlyValid } from './quick-check';
 import type { CanonicalRecord } from '../../schema/records';
+import type { StoredShapes } from './stored-shapes';
+
+export const STRING_HOLE = 0;
+export const NUMBER_HOLE = 1;
 
 /** Deeper than any record the library writes; deeper input takes the full path. */
 const MAX_DEPTH = 64;
@@ -74,12 +78,14 @@ function keyIs(b: string, ks: number, ke: number, name: number[]): boolean {
 
 /**
  * True when the line `b` (decoded as UTF-8) is in stored form (see above); then `out`
- * tells where the record's text is. False defers to the full path. One flat loop
+ * tells where the record's text is. False defers to the full path. `holes`, when
+ * given, receives [start, end, kind] of each string value's content and each number
+ * of a line without a backslash (stored-shapes.ts makes a template of them). One flat loop
  * with local state (a recursive scanner with its state in module variables cost
  * more than JSON.parse). On a line without a backslash (nearly all), a string ends
  * at the next quote, found by the native indexOf instead of a loop over its characters.
  */
-export function findStoredRecord(b: string, out: StoredRecordText): boolean {
+export function findStoredRecord(b: string, out: StoredRecordText, holes?: number[]): boolean {
   const start = 0;
   const end = b.length;
   if (start >= end || b.charCodeAt(start) !== OPEN_OBJECT) return false;
@@ -158,8 +164,10 @@ export function findStoredRecord(b: string, out: StoredRecordText): boolean {
     } else if (c === QUOTE) {
       i++;
       if (plain) {
+        const from = i;
         i = b.indexOf('"', i) + 1;
         if (i === 0) return false;
+        if (holes) holes.push(from, i - 1, STRING_HOLE);
       } else for (;;) {
         while (i < end && PLAIN[b.charCodeAt(i)] === 1) i++;
         if (i >= end) return false;
@@ -178,6 +186,7 @@ export function findStoredRecord(b: string, out: StoredRecordText): boolean {
     } else if (c === MINUS || isDigit(c)) {
       const to = storedNumber(b, i, end);
       if (to < 0) return false;
+      if (holes && plain) holes.push(i, to >> 1, NUMBER_HOLE);
       if ((to & 1) === 1) exact = true;
       i = to >> 1;
     } else if (c === 0x74) {
@@ -244,13 +253,13 @@ const exactDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * is set to (offsets in `buf`). Undefined sends the line down the full path, which
  * decides and names any problem.
  */
-export function storedFormRecord(buf: Buffer, start: number, end: number, at: StoredRecordText): CanonicalRecord | undefined {
+export function storedFormRecord(buf: Buffer, start: number, end: number, at: StoredRecordText, shapes?: StoredShapes): CanonicalRecord | undefined {
   let record: unknown;
   let line: string;
   let text: string;
   try {
     line = exactDecoder.decode(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
-    if (!findStoredRecord(line, at)) return undefined;
+    if (!(shapes ? shapes.find(line, at) : findStoredRecord(line, at))) return undefined;
     text = line.slice(at.start, at.end);
     record = at.exact ? parseJsonExact(text) : JSON.parse(text);
   } catch {

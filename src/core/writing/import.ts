@@ -14,6 +14,7 @@ import { ensureDirInside } from '../storage/fsio';
 import { checkRecord } from './validate';
 import { parseJsonLine } from './json-line';
 import { storedFormRecord, type StoredRecordText } from './canonical-text';
+import { StoredShapes } from './stored-shapes';
 import { certainlyValid } from './quick-check';
 import type { CanonicalRecord } from '../../schema/records';
 import { entityKindOf, normalizeEntity, type EntityKind } from '../../schema/entity-docs';
@@ -100,10 +101,11 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
   let lastRunRef = '';
   let lastPresent = new Set<string>();
   const storedAt: StoredRecordText = { start: 0, end: 0, exact: false };
+  const shapes = new StoredShapes();
   const sink: LineSink = {
     line(buf, start, end, lineNo) {
       // The common case: the line's record is already in stored form; its bytes are stored as they are.
-      const stored = storedFormRecord(buf, start, end, storedAt);
+      const stored = storedFormRecord(buf, start, end, storedAt, shapes);
       if (stored) {
         const lines = take(stored, lineNo);
         try {
