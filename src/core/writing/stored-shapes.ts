@@ -51,6 +51,8 @@ export class StoredShapes {
   private readonly known = new Set<string>();
   private matcher: RegExp | null = null;
   private readonly holes: number[] = [];
+  /** Set once the expression would grow too long: no more shapes are learned. */
+  private full = false;
   /** Lines accepted by a remembered shape, without the scan (a figure for tests). */
   matched = 0;
 
@@ -71,7 +73,7 @@ export class StoredShapes {
     const holes = this.holes;
     holes.length = 0;
     if (!findStoredRecord(line, out, holes)) return false;
-    if (this.known.size < MAX_SHAPES && !out.exact && line.indexOf('\\') === -1) this.learn(line, holes, out);
+    if (!this.full && this.known.size < MAX_SHAPES && !out.exact && line.indexOf('\\') === -1) this.learn(line, holes, out);
     return true;
   }
 
@@ -96,7 +98,10 @@ export class StoredShapes {
     }
     node.last = true;
     const source = `^${this.source(this.root)}`;
-    if (source.length > MAX_SOURCE) return;
+    if (source.length > MAX_SOURCE) {
+      this.full = true; // the trie now holds a shape the expression does not: it is never rebuilt
+      return;
+    }
     this.known.add(key);
     this.matcher = new RegExp(source);
   }
