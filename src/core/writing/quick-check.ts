@@ -89,15 +89,17 @@ function valueOf(r: string): string {
  * The last run ref, stage ref and producer that passed, and the run's value prefix:
  * a batch repeats them on every line, and their checks were a tenth of an import.
  */
-let knownRun = '';
+// Start as a value no JSON input can equal (an empty string would pass "" unchecked).
+const NOTHING: unique symbol = Symbol('nothing');
+let knownRun: string | typeof NOTHING = NOTHING;
 let knownRunPrefix = '';
-let knownStage = '';
-let knownProducer = '';
+let knownStage: string | typeof NOTHING = NOTHING;
+let knownProducer: string | typeof NOTHING = NOTHING;
 const runOk = (v: unknown): v is string => {
   if (v === knownRun) return true;
   if (!ref(v, 'run')) return false;
   knownRun = v as string;
-  knownRunPrefix = `${valueOf(knownRun)}.`;
+  knownRunPrefix = `${valueOf(v as string)}.`;
   return true;
 };
 const stageOk = (v: unknown) => v === knownStage || (ref(v, 'stage') && ((knownStage = v as string), true));
