@@ -20,14 +20,22 @@
  *  - the library's RecordStore layout `{"appended_at":"…","record":{…},"sequence":N}`:
  *    the record starts after the first `","record":{` and ends before the last
  *    `},"sequence":` (a hole holds neither: no quote in any hole).
- * Only those two layouts become shapes; other lines keep the scan.
+ * Only those two layouts become shapes; other lines keep the scan. At most 16 shapes
+ * and a 32 KiB expression are kept, and learning stops after 256 lines that taught
+ * nothing new (a known shape whose values its holes refuse, or another layout).
  * test/unit/import-fast-path.test.ts checks that find() and findStoredRecord agree.
  */
 import { findStoredRecord, NUMBER_HOLE, type StoredRecordText } from './canonical-text';
 
-/** A handful is what one producer writes; more only makes the expression longer. */
-const MAX_SHAPES = 32;
-const MAX_SOURCE = 256 * 1024;
+/**
+ * A handful is what one producer writes. The expression is bounded (a line that fails
+ * to match costs at most a pass over it), and so is the effort spent on lines whose
+ * shape is known but whose values the holes refuse (e.g. `1e-07`): after that many,
+ * nothing more is learned and such lines simply take the scan.
+ */
+const MAX_SHAPES = 16;
+const MAX_SOURCE = 32 * 1024;
+const MAX_MISSES = 256;
 
 const BARE_START = '{"envelope":';
 const WRAPPER_START = '{"appended_at":"';
@@ -51,8 +59,9 @@ export class StoredShapes {
   private readonly known = new Set<string>();
   private matcher: RegExp | null = null;
   private readonly holes: number[] = [];
-  /** Set once the expression would grow too long: no more shapes are learned. */
+  /** Set once the expression would grow too long, or after MAX_MISSES lines taught nothing: no more shapes are learned. */
   private full = false;
+  private misses = 0;
   /** Lines accepted by a remembered shape, without the scan (a figure for tests). */
   matched = 0;
 
@@ -70,10 +79,11 @@ export class StoredShapes {
       this.matched++;
       return true;
     }
+    const learning = !this.full && this.known.size < MAX_SHAPES;
     const holes = this.holes;
     holes.length = 0;
-    if (!findStoredRecord(line, out, holes)) return false;
-    if (!this.full && this.known.size < MAX_SHAPES && !out.exact && line.indexOf('\\') === -1) this.learn(line, holes, out);
+    if (!findStoredRecord(line, out, learning ? holes : undefined)) return false;
+    if (learning && !out.exact && line.indexOf('\\') === -1) this.learn(line, holes, out);
     return true;
   }
 
@@ -87,9 +97,11 @@ export class StoredShapes {
       from = holes[h + 1];
     }
     edges.push(`S${line.slice(from)}`);
-    if (!this.layoutHolds(line, edges, at)) return;
     const key = edges.join('\u0000');
-    if (this.known.has(key)) return;
+    if (!this.layoutHolds(line, edges, at) || this.known.has(key)) {
+      if (++this.misses >= MAX_MISSES) this.full = true;
+      return;
+    }
     let node = this.root;
     for (const edge of edges) {
       let next = node.next.get(edge);
