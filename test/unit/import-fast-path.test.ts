@@ -196,13 +196,22 @@ function mutate(text: string, kind: number, at: number, pick: number): string {
   const i = text.length ? at % text.length : 0;
   switch (kind) {
     case 0: return text.slice(0, i) + [' ', '\t', '\r', '\n'][pick % 4] + text.slice(i);
-    case 1: return text.replace(/"([^"\\]*)":/g, (m, k, off) => (off >= i && pick-- === 0 ? `"${k}":${m.slice(k.length + 3)}` : m)).replace(/é/g, '\\u00e9');
+    case 1: {
+      // The keys of one object (the pick-th visited) in reverse order.
+      let n = pick;
+      try {
+        return JSON.stringify(JSON.parse(text), (_k, v) =>
+          v && typeof v === 'object' && !Array.isArray(v) && n-- === 0 ? Object.fromEntries(Object.entries(v).reverse()) : v);
+      } catch {
+        return text;
+      }
+    }
     case 2: return text.replace(/\//g, '\\/');
     case 3: return text.replace(/-?\d+(\.\d+)?(e[+-]\d+)?(?=[,}\]])/, NUMBER_FORMS[pick % NUMBER_FORMS.length]);
     case 4: return text.slice(0, i) + text.slice(i + 1);
     case 5: return text.slice(0, i) + text.slice(0, i) + text.slice(i);
     case 6: return text.replace(/"([a-z_]+)":("[^"]*"|\d+)/, (m) => `${m},${m}`);
-    case 7: return text.replace(/(.)/u, (c) => c);
+    case 7: return text.replace(/":"/, `":"${['\u0001', '\u007f', '\u2028', 'é', '\\u00e9'][pick % 5]}`);
     case 8: return text.replace(/[\u0080-\uffff]/, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     default: return text.replace(/"(\w+)":\{/, '"$1":{"zz":null,');
   }
