@@ -13,6 +13,8 @@ import { appendImport } from '../storage/import-journal';
 import { ensureDirInside } from '../storage/fsio';
 import { checkRecord } from './validate';
 import { parseJsonLine } from './json-line';
+import { storedFormRecord, type StoredRecordText } from './canonical-text';
+import { StoredShapes } from './stored-shapes';
 import { certainlyValid } from './quick-check';
 import type { CanonicalRecord } from '../../schema/records';
 import { entityKindOf, normalizeEntity, type EntityKind } from '../../schema/entity-docs';
@@ -72,8 +74,48 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
   const fail = (line: number, field: string, message: string) => {
     if (problems.length < 1000) problems.push({ line, field, message });
   };
+  /** Everything after validation, on either path: duplicates, records already present, the plan. */
+  const take = (record: CanonicalRecord, lineNo: number): ChunkBuilder | undefined => {
+    const ref = record.envelope.record_ref;
+    // One hash lookup, not two: the set only grows when the ref is new.
+    const before = seen.size;
+    if (seen.add(ref).size === before) {
+      fail(lineNo, 'envelope.record_ref', `duplicates ${ref} from an earlier line`);
+      return undefined;
+    }
+    const runRef = record.envelope.run_ref;
+    // Lines of one run usually follow each other: look the run up only when it changes.
+    if (runRef !== lastRunRef) {
+      plan.runRefs.add(runRef);
+      let present = existing.get(runRef);
+      if (!present) existing.set(runRef, (present = existingRefs(runRef)));
+      lastRunRef = runRef;
+      lastPresent = present;
+    }
+    if (lastPresent.size !== 0 && lastPresent.has(ref)) {
+      plan.alreadyPresent++;
+      return undefined;
+    }
+    return addToPlan(plan, record);
+  };
+  let lastRunRef = '';
+  let lastPresent = new Set<string>();
+  const storedAt: StoredRecordText = { start: 0, end: 0, exact: false };
+  const shapes = new StoredShapes();
   const sink: LineSink = {
     line(buf, start, end, lineNo) {
+      // The common case: the line's record is already in stored form; its bytes are stored as they are.
+      const stored = storedFormRecord(buf, start, end, storedAt, shapes);
+      if (stored) {
+        const lines = take(stored, lineNo);
+        try {
+          lines?.addBytes(buf, storedAt.start, storedAt.end);
+        } catch (err) {
+          // a line too long to be written whole (then nothing is written: what was counted does not matter)
+          fail(lineNo, '', (err as Error).message);
+        }
+        return;
+      }
       let text: string;
       try {
         text = decoder.decode(buf.subarray(start, end));
@@ -103,24 +145,12 @@ export function planImport(fd: number, source: string, existingRefs: ExistingRef
         if (!checked.record) return checked.problems.forEach((p) => fail(lineNo, p.path, p.message));
         record = checked.record;
       }
-      const ref = record.envelope.record_ref;
-      if (seen.has(ref)) return fail(lineNo, 'envelope.record_ref', `duplicates ${ref} from an earlier line`);
-      seen.add(ref);
-      const runRef = record.envelope.run_ref;
-      plan.runRefs.add(runRef);
-      let present = existing.get(runRef);
-      if (!present) existing.set(runRef, (present = existingRefs(runRef)));
-      if (present.has(ref)) {
-        plan.alreadyPresent++;
-        return;
-      }
-      let stored: string;
+      const lines = take(record, lineNo);
       try {
-        stored = storedLine(record);
+        lines?.add(storedLine(record));
       } catch (err) {
-        return fail(lineNo, '', (err as Error).message);
+        fail(lineNo, '', (err as Error).message);
       }
-      addToPlan(plan, record, stored);
     },
     oversized(lineNo, bytes) {
       fail(lineNo, '', `is ${bytes} bytes or more; a record line may be at most ${MAX_IMPORT_LINE_BYTES} bytes`);
@@ -141,30 +171,37 @@ function unwrap(value: unknown): unknown {
   return value;
 }
 
+// Records of a batch share timestamps and stages: each distinct one is parsed once (pure functions of the text).
 let lastAt = '';
 let lastInstant: Instant = { at: '', ms: NaN };
-function addToPlan(plan: ImportPlan, record: CanonicalRecord, line: string): void {
+let lastStageRef = '';
+let lastStage = '';
+/** Count the record in its run's group; returns where its line goes. */
+function addToPlan(plan: ImportPlan, record: CanonicalRecord): ChunkBuilder {
   const env = record.envelope;
-  // Records of a batch often share timestamps: parse each distinct one once.
   if (env.observed_at !== lastAt) {
     lastAt = env.observed_at;
     lastInstant = instant(env.observed_at);
   }
   const observed = lastInstant;
   let group = plan.groups.get(env.run_ref);
-  if (!group) {
+  if (group === undefined) {
     const [project, run] = refParts(env.run_ref);
     group = { project, run, lines: new ChunkBuilder(), earliest: observed, stages: new Map() };
     plan.groups.set(env.run_ref, group);
   }
-  group.lines.add(line);
   group.earliest = earlier(group.earliest, observed);
   if (env.stage_execution_ref) {
-    const stage = env.stage_execution_ref.slice(env.stage_execution_ref.lastIndexOf('.') + 1);
+    if (env.stage_execution_ref !== lastStageRef) {
+      lastStageRef = env.stage_execution_ref;
+      lastStage = lastStageRef.slice(lastStageRef.lastIndexOf('.') + 1);
+    }
+    const stage = lastStage;
     const seen = group.stages.get(stage);
     group.stages.set(stage, seen ? earlier(seen, observed) : observed);
   }
   plan.records++;
+  return group.lines;
 }
 
 function importError(problems: LineProblem[], source: string): ContextaError {
@@ -208,7 +245,7 @@ export function applyImport(
     for (const [stage, first] of group.stages) ensureStage(ws, group.project, group.run, stage, first.at);
     ensureDirInside(ws.root, paths.run(ws, group.project, group.run));
     const chunks = group.lines.finish();
-    const records = chunks.reduce((n, c) => n + countLines(c), 0);
+    const records = group.lines.lineCount;
     dropped += appendImport({
       runDir: paths.run(ws, group.project, group.run),
       log: paths.records(ws, group.project, group.run),
@@ -222,12 +259,6 @@ export function applyImport(
   const runs = new Set(plan.runRefs);
   for (const { kind, doc } of plan.documents.values()) if (kind === 'run') runs.add(doc.run_ref as string);
   return { runs: [...runs], documents, dropped };
-}
-
-function countLines(chunk: Buffer): number {
-  let n = 0;
-  for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) n++;
-  return n;
 }
 
 /** record_refs of the readable lines of a log; unreadable lines are diagnose's business, not import's. */

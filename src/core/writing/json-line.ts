@@ -28,6 +28,11 @@ export class JsonLineError extends Error {}
 
 export function parseJsonLine(text: string): unknown {
   if (!needsExact(text)) return JSON.parse(text);
+  return parseJsonExact(text);
+}
+
+/** Always the exact parser: for a caller that already knows the text holds a lexeme JSON.parse would lose. */
+export function parseJsonExact(text: string): unknown {
   return new ExactParser(text).document();
 }
 
