@@ -13,7 +13,7 @@
  */
 import type { CanonicalRecord } from '../../schema/records';
 import { readableProblems } from '../writing/readable';
-import { FastPath } from './fastpath';
+import { DEFER, EVENT, FastPath, METRIC, metricValue } from './fastpath';
 import { readLines, type LineSink } from '../storage/lines';
 import { jsonFailure, readFailure } from '../storage/fsio';
 import { emptyCounts, type RecordSummary, type TypeCounts } from '../model';
@@ -82,23 +82,36 @@ export function summarizeRecords(
     all: [],
   };
   // Maps while scanning (an object per metric write was the top cost), objects at the end.
-  const metrics = new Map<string, Map<string, number>>();
+  // A fast answer's value is kept as its text and converted once, at the end.
+  const metrics = new Map<string, Map<string, number | string>>();
   const repeated = new Map<string, Set<string>>();
-  const metric = (stage: string, key: string, value: number) => {
-    let values = metrics.get(stage);
-    if (!values) metrics.set(stage, (values = new Map()));
-    if (values.has(key)) {
+  let metricStage: string | null = null;
+  let metricValues = new Map<string, number | string>();
+  const metric = (stage: string, key: string, value: number | string) => {
+    if (stage !== metricStage) {
+      let values = metrics.get(stage);
+      if (!values) metrics.set(stage, (values = new Map()));
+      metricStage = stage;
+      metricValues = values;
+    }
+    const size = metricValues.size;
+    if (metricValues.set(key, value).size === size) {
       let keys = repeated.get(stage);
       if (!keys) repeated.set(stage, (keys = new Set()));
       keys.add(key);
     }
-    values.set(key, value);
   };
   const buckets = new Map<string, TypeCounts>();
+  let bucketStage: string | null = null;
+  let bucket = emptyCounts();
   const count = (stage: string, type: CanonicalRecord['envelope']['record_type']) => {
     summary.counts[type]++;
-    let bucket = buckets.get(stage);
-    if (!bucket) buckets.set(stage, (bucket = emptyCounts()));
+    if (stage !== bucketStage) {
+      let b = buckets.get(stage);
+      if (!b) buckets.set(stage, (b = emptyCounts()));
+      bucketStage = stage;
+      bucket = b;
+    }
     bucket[type]++;
   };
   const unreadable = (line: number, reason: string) => summary.unreadable.push({ file, line, reason });
@@ -132,18 +145,22 @@ export function summarizeRecords(
     unreadable(lineNo, terminated ? reason : `torn line: no trailing newline and ${reason} (a writer was interrupted)`);
   };
 
+  /** A latin1 view of the current read pass (one byte, one char: V8's one-byte string and regex paths do the work). */
+  let view = '';
   const sink: LineSink = {
+    block(buf, end) {
+      view = buf.toString('latin1', 0, end);
+    },
     line(buf, start, end, lineNo, terminated) {
       if (terminated) {
-        // A latin1 view: one byte, one char, so V8's one-byte string and regex paths do the work.
-        const latin1 = buf.toString('latin1', start, end);
-        const hit = fast.classify(latin1);
+        const code = fast.classifyAt(view, start, end);
         // A fast answer means the contract accepts the line (printable ASCII: latin1 is its UTF-8 text).
-        if (hit && options.keepAll) return take(JSON.parse(latin1) as CanonicalRecord);
-        if (hit) {
-          if (hit.metric) metric(hit.stage, hit.metric.key, hit.metric.value);
-          return count(hit.stage, hit.type);
+        if (code !== DEFER && options.keepAll) return take(JSON.parse(view.slice(start, end)) as CanonicalRecord);
+        if (code === METRIC) {
+          count(fast.stage, 'metric');
+          return metric(fast.stage, fast.metricKey, fast.valueText);
         }
+        if (code !== DEFER) return count(fast.stage, code === EVENT ? 'event' : 'span');
       }
       if (isBlank(buf, start, end)) return;
       let text: string;
@@ -173,7 +190,11 @@ export function summarizeRecords(
   }
   // defineProperty: a stage or metric key "__proto__" must stay an own key.
   for (const [stage, bucket] of buckets) defineOwn(summary.by_stage, stage, bucket);
-  for (const [stage, values] of metrics) defineOwn(summary.metrics, stage, Object.fromEntries(values));
+  for (const [stage, values] of metrics) {
+    const object: Record<string, number> = {};
+    for (const [key, value] of values) defineOwn(object, key, typeof value === 'string' ? metricValue(value) : value);
+    defineOwn(summary.metrics, stage, object);
+  }
   for (const [stage, keys] of repeated) defineOwn(summary.repeated_metrics, stage, [...keys]);
   return summary;
 }

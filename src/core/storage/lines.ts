@@ -13,6 +13,11 @@ export const MAX_READ_LINE_BYTES = 16 << 20;
 export interface LineSink {
   /** A complete line (without '\n'); `terminated` is false only for a last line with no newline. */
   line(buf: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void;
+  /**
+   * Called before the lines of each read pass with `end`, the index of the last of their
+   * newlines: every line given next lies in buf[0, end), which stays as it is until then.
+   */
+  block?(buf: Buffer, end: number): void;
   /** A line over the limit, skipped without being held in memory. */
   oversized(lineNo: number, bytes: number): void;
   /**
@@ -80,6 +85,7 @@ export function readFd(fd: number, sink: LineSink, maxLine = MAX_READ_LINE_BYTES
     const view = buf.subarray(0, end); // search only bytes read in this pass
     let start = 0;
     let nl = view.indexOf(0x0a, carry);
+    if (nl !== -1 && sink.block) sink.block(buf, view.lastIndexOf(0x0a));
     while (nl !== -1) {
       lineNo++;
       if (skipping) {
