@@ -23,6 +23,13 @@ const LOUD_LEVELS = new Set(['warning', 'error', 'critical']);
 const RECORD_START = '{"envelope":';
 /** How many glued starts one broken line is searched for (bounded work on a hostile line). */
 const MAX_RESYNC = 64;
+/**
+ * Read size for scans: small enough that each pass's latin1 view is an ordinary young
+ * string (over ~128 KiB V8 puts a string in large-object space, allocated and freed one
+ * by one) and the bytes are still in the CPU cache when copied: measured on 500k bench
+ * lines, reading plus the views cost ~130 ms of CPU this way against ~190–260 ms in 1 MiB passes.
+ */
+const SCAN_BUFFER_BYTES = 96 << 10;
 
 export function isNotable(rec: CanonicalRecord): boolean {
   const env = rec.envelope;
@@ -82,23 +89,26 @@ export function summarizeRecords(
     all: [],
   };
   // Maps while scanning (an object per metric write was the top cost), objects at the end.
-  // A fast answer's value is kept as its text and converted once, at the end.
-  const metrics = new Map<string, Map<string, number | string>>();
+  const metrics = new Map<string, Map<string, number>>();
   const repeated = new Map<string, Set<string>>();
   let metricStage: string | null = null;
-  let metricValues = new Map<string, number | string>();
-  const metric = (stage: string, key: string, value: number | string) => {
+  let metricValues = new Map<string, number>();
+  const metric = (stage: string, key: string, value: number) => {
     if (stage !== metricStage) {
       let values = metrics.get(stage);
-      if (!values) metrics.set(stage, (values = new Map()));
+      if (!values) metrics.set(owned(stage), (values = new Map()));
       metricStage = stage;
       metricValues = values;
     }
     const size = metricValues.size;
     if (metricValues.set(key, value).size === size) {
       let keys = repeated.get(stage);
-      if (!keys) repeated.set(stage, (keys = new Set()));
-      keys.add(key);
+      if (!keys) repeated.set(owned(stage), (keys = new Set()));
+      if (!keys.has(key)) keys.add(owned(key));
+    } else {
+      // A new key (rare): keep a copy of its own, not a slice of the read pass.
+      metricValues.delete(key);
+      metricValues.set(owned(key), value);
     }
   };
   const buckets = new Map<string, TypeCounts>();
@@ -108,7 +118,7 @@ export function summarizeRecords(
     summary.counts[type]++;
     if (stage !== bucketStage) {
       let b = buckets.get(stage);
-      if (!b) buckets.set(stage, (b = emptyCounts()));
+      if (!b) buckets.set(owned(stage), (b = emptyCounts()));
       bucketStage = stage;
       bucket = b;
     }
@@ -158,7 +168,7 @@ export function summarizeRecords(
         if (code !== DEFER && options.keepAll) return take(JSON.parse(view.slice(start, end)) as CanonicalRecord);
         if (code === METRIC) {
           count(fast.stage, 'metric');
-          return metric(fast.stage, fast.metricKey, fast.valueText);
+          return metric(fast.stage, fast.metricKey, metricValue(fast.valueText));
         }
         if (code !== DEFER) return count(fast.stage, code === EVENT ? 'event' : 'span');
       }
@@ -182,7 +192,7 @@ export function summarizeRecords(
     },
   };
   try {
-    summary.lines = readLines(file, sink);
+    summary.lines = readLines(file, sink, undefined, SCAN_BUFFER_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // A symlinked log, dangling or not, fails with ELOOP (O_NOFOLLOW): reported, never read as empty.
@@ -190,17 +200,22 @@ export function summarizeRecords(
   }
   // defineProperty: a stage or metric key "__proto__" must stay an own key.
   for (const [stage, bucket] of buckets) defineOwn(summary.by_stage, stage, bucket);
-  for (const [stage, values] of metrics) {
-    const object: Record<string, number> = {};
-    for (const [key, value] of values) defineOwn(object, key, typeof value === 'string' ? metricValue(value) : value);
-    defineOwn(summary.metrics, stage, object);
-  }
+  for (const [stage, values] of metrics) defineOwn(summary.metrics, stage, Object.fromEntries(values));
   for (const [stage, keys] of repeated) defineOwn(summary.repeated_metrics, stage, [...keys]);
   return summary;
 }
 
 function defineOwn(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * A copy of `text` that holds no reference to the string it was cut from: a fast answer's
+ * stage and key are slices of a whole read pass, which a map keeping them would keep alive.
+ */
+function owned(text: string): string {
+  // Through JSON: exact for every string (lone surrogates included), and a fresh flat copy.
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 function isBlank(buf: Buffer, start: number, end: number): boolean {

@@ -31,12 +31,12 @@ export interface LineSink {
  * Read `file` line by line. Returns the number of lines seen; throws the fs error when
  * unreadable, a symbolic link (ELOOP) or not a regular file (ENOTREG: never a FIFO's reader).
  */
-export function readLines(file: string, sink: LineSink, maxLine = MAX_READ_LINE_BYTES): number {
+export function readLines(file: string, sink: LineSink, maxLine = MAX_READ_LINE_BYTES, bufferBytes = BUFFER_BYTES): number {
   const fd = openRegular(file);
   try {
     // Most run logs are small: size the buffer to the file (plus room to see EOF).
     const size = fs.fstatSync(fd).size;
-    return readFd(fd, sink, maxLine, Math.max(4096, Math.min(size + 1, BUFFER_BYTES)));
+    return readFd(fd, sink, maxLine, Math.max(4096, Math.min(size + 1, bufferBytes)));
   } finally {
     fs.closeSync(fd);
   }
