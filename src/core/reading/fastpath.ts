@@ -56,9 +56,6 @@ const EVENT_KEYS = new Set<string>();
 const MAX_KEYS = 8192;
 const ROUTINE_LEVELS = new Set(['debug', 'info']);
 
-/** The metric value of a fast answer (its text reads back the same, see plainNumber). */
-export const metricValue = (text: string): number => Number(text);
-
 /** The ordering rule of a timestamp pair; the second is undefined when its text equals the first's. */
 function ordered(m: RegExpExecArray, p: TimePair): boolean {
   const second = m[p.second];
@@ -72,7 +69,10 @@ export class FastPath {
   /** False when no line of this run can be answered here (a run ref outside what the leaf rules cover). */
   private readonly enabled: boolean;
   private readonly recent: Template[] = [];
-  /** Of the last answer: the stage component ('' for none), the metric key and the metric value's text. */
+  /**
+   * Of the last answer: the stage component ('' for none), the metric key and the metric
+   * value's text (a number token that reads back the same: `Number` of it is the value).
+   */
   stage = '';
   metricKey = '';
   valueText = '';
@@ -87,7 +87,7 @@ export class FastPath {
     const code = this.classifyAt(line, 0, line.length);
     if (code === DEFER) return null;
     const type = TYPES[code];
-    return code === METRIC ? { type, stage: this.stage, metric: { key: this.metricKey, value: metricValue(this.valueText) } } : { type, stage: this.stage };
+    return code === METRIC ? { type, stage: this.stage, metric: { key: this.metricKey, value: Number(this.valueText) } } : { type, stage: this.stage };
   }
 
   /**
@@ -194,11 +194,15 @@ export class FastPath {
   }
 }
 
-/** text ends at `end` with `tail` (compared from the end: shapes of one log differ there first). */
+/**
+ * text ends at `end` with `tail`: shapes of one log differ near their end (the metric's
+ * value_type, the event's last field), so this rules most of them out before a match.
+ * Compared from the tail's start: the very last characters (`"}}`) are the same in all.
+ */
 function tailAt(text: string, end: number, tail: string): boolean {
-  const n = tail.length;
-  if (end < n) return false;
-  for (let i = 1; i <= n; i++) if (text.charCodeAt(end - i) !== tail.charCodeAt(n - i)) return false;
+  const from = end - tail.length;
+  if (from < 0) return false;
+  for (let i = 0; i < tail.length; i++) if (text.charCodeAt(from + i) !== tail.charCodeAt(i)) return false;
   return true;
 }
 

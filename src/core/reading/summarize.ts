@@ -13,10 +13,11 @@
  */
 import type { CanonicalRecord } from '../../schema/records';
 import { readableProblems } from '../writing/readable';
-import { DEFER, EVENT, FastPath, METRIC, metricValue } from './fastpath';
+import { DEFER, EVENT, FastPath, METRIC } from './fastpath';
+import { Tally } from './tally';
 import { readLines, type LineSink } from '../storage/lines';
 import { jsonFailure, readFailure } from '../storage/fsio';
-import { emptyCounts, type RecordSummary, type TypeCounts } from '../model';
+import { emptyCounts, type RecordSummary } from '../model';
 
 const LOUD_LEVELS = new Set(['warning', 'error', 'critical']);
 /** Where a stored record starts: every line contexta writes begins with it. */
@@ -88,42 +89,7 @@ export function summarizeRecords(
     unreadable: [],
     all: [],
   };
-  // Maps while scanning (an object per metric write was the top cost), objects at the end.
-  const metrics = new Map<string, Map<string, number>>();
-  const repeated = new Map<string, Set<string>>();
-  let metricStage: string | null = null;
-  let metricValues = new Map<string, number>();
-  const metric = (stage: string, key: string, value: number) => {
-    if (stage !== metricStage) {
-      let values = metrics.get(stage);
-      if (!values) metrics.set(owned(stage), (values = new Map()));
-      metricStage = stage;
-      metricValues = values;
-    }
-    const size = metricValues.size;
-    if (metricValues.set(key, value).size === size) {
-      let keys = repeated.get(stage);
-      if (!keys) repeated.set(owned(stage), (keys = new Set()));
-      if (!keys.has(key)) keys.add(owned(key));
-    } else {
-      // A new key (rare): keep a copy of its own, not a slice of the read pass.
-      metricValues.delete(key);
-      metricValues.set(owned(key), value);
-    }
-  };
-  const buckets = new Map<string, TypeCounts>();
-  let bucketStage: string | null = null;
-  let bucket = emptyCounts();
-  const count = (stage: string, type: CanonicalRecord['envelope']['record_type']) => {
-    summary.counts[type]++;
-    if (stage !== bucketStage) {
-      let b = buckets.get(stage);
-      if (!b) buckets.set(owned(stage), (b = emptyCounts()));
-      bucketStage = stage;
-      bucket = b;
-    }
-    bucket[type]++;
-  };
+  const tally = new Tally();
   const unreadable = (line: number, reason: string) => summary.unreadable.push({ file, line, reason });
   const fast = new FastPath(runRef);
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -131,10 +97,10 @@ export function summarizeRecords(
   /** Count a record the contract accepted. */
   const take = (rec: CanonicalRecord) => {
     const stage = stageOf(rec);
-    count(stage, rec.envelope.record_type);
+    tally.count(stage, rec.envelope.record_type);
     if (rec.envelope.record_type === 'metric') {
       const p = rec.payload as { metric_key: string; value: number };
-      metric(stage, p.metric_key, p.value);
+      tally.metric(stage, p.metric_key, p.value);
     }
     if (options.keepAll) summary.all.push(rec);
     if (isNotable(rec)) summary.notable.push(rec);
@@ -159,6 +125,7 @@ export function summarizeRecords(
   let view = '';
   const sink: LineSink = {
     block(buf, end) {
+      tally.settle(); // the values still held as slices of the old view
       view = buf.toString('latin1', 0, end);
     },
     line(buf, start, end, lineNo, terminated) {
@@ -167,10 +134,10 @@ export function summarizeRecords(
         // A fast answer means the contract accepts the line (printable ASCII: latin1 is its UTF-8 text).
         if (code !== DEFER && options.keepAll) return take(JSON.parse(view.slice(start, end)) as CanonicalRecord);
         if (code === METRIC) {
-          count(fast.stage, 'metric');
-          return metric(fast.stage, fast.metricKey, metricValue(fast.valueText));
+          tally.count(fast.stage, 'metric');
+          return tally.metricText(fast.stage, fast.metricKey, fast.valueText);
         }
-        if (code !== DEFER) return count(fast.stage, code === EVENT ? 'event' : 'span');
+        if (code !== DEFER) return tally.count(fast.stage, code === EVENT ? 'event' : 'span');
       }
       if (isBlank(buf, start, end)) return;
       let text: string;
@@ -198,24 +165,9 @@ export function summarizeRecords(
     // A symlinked log, dangling or not, fails with ELOOP (O_NOFOLLOW): reported, never read as empty.
     if (code !== 'ENOENT') summary.unreadable.push({ file, line: null, reason: readFailure(err) });
   }
-  // defineProperty: a stage or metric key "__proto__" must stay an own key.
-  for (const [stage, bucket] of buckets) defineOwn(summary.by_stage, stage, bucket);
-  for (const [stage, values] of metrics) defineOwn(summary.metrics, stage, Object.fromEntries(values));
-  for (const [stage, keys] of repeated) defineOwn(summary.repeated_metrics, stage, [...keys]);
+  tally.settle();
+  tally.fill(summary);
   return summary;
-}
-
-function defineOwn(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/**
- * A copy of `text` that holds no reference to the string it was cut from: a fast answer's
- * stage and key are slices of a whole read pass, which a map keeping them would keep alive.
- */
-function owned(text: string): string {
-  // Through JSON: exact for every string (lone surrogates included), and a fresh flat copy.
-  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 function isBlank(buf: Buffer, start: number, end: number): boolean {
