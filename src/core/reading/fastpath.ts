@@ -43,6 +43,11 @@ const TYPE_CODES = { metric: METRIC, event: EVENT, span: SPAN };
 
 /** Trusted templates, shared by every log read in this process; bounded. */
 const TEMPLATES = new Map<string, Template>();
+/**
+ * Compiled shapes whose first line failed their own leaf rules (a `+00:00` timestamp is a
+ * leaf like any other): kept so the next line of that shape is checked, not compiled again.
+ */
+const CANDIDATES = new Map<string, Template>();
 const MAX_TEMPLATES = 1024;
 const MAX_TEMPLATE_CHARS = 8192;
 /** Templates tried first, by direct match (no scan), per log. */
@@ -84,7 +89,12 @@ export class FastPath {
 
   /** The class a full parse would give this line, or null (then parse it in full, and maybe `learn`). */
   classify(line: string): FastClass | null {
-    const code = this.classifyAt(line, 0, line.length);
+    return this.classAt(line, 0, line.length);
+  }
+
+  /** `classify` for the line text[start, end) of a longer text. */
+  classAt(text: string, start: number, end: number): FastClass | null {
+    const code = this.classifyAt(text, start, end);
     if (code === DEFER) return null;
     const type = TYPES[code];
     return code === METRIC ? { type, stage: this.stage, metric: { key: this.metricKey, value: Number(this.valueText) } } : { type, stage: this.stage };
@@ -187,9 +197,14 @@ export class FastPath {
       at = h.end;
     }
     segments.push(line.slice(at));
-    const t = compileShape(segments, sc.holes, type, metricKey);
-    // The line it was learned from must pass its own rules (else the rules are too strict for it: never trusted).
+    let t = CANDIDATES.get(sc.key);
+    if (!t) {
+      t = compileShape(segments, sc.holes, type, metricKey);
+      if (CANDIDATES.size < MAX_TEMPLATES) CANDIDATES.set(sc.key, t);
+    }
+    // The line it was learned from must pass its own rules (else the rules are too strict for it: not trusted yet).
     if (this.answer(t, line, 0, line.length) === DEFER) return;
+    CANDIDATES.delete(sc.key);
     TEMPLATES.set(sc.key, t);
   }
 }
@@ -209,6 +224,7 @@ function tailAt(text: string, end: number, tail: string): boolean {
 /** For tests: forget every trusted template. */
 export function forgetTemplates(): void {
   TEMPLATES.clear();
+  CANDIDATES.clear();
   METRIC_KEYS.clear();
   EVENT_KEYS.clear();
 }
