@@ -29,8 +29,8 @@ const MAX_RESYNC = 64;
  * string (over ~128 KiB V8 puts a string in large-object space, freed only by a full GC:
  * 1 MiB passes peaked at 127 MB RSS on the 500k bench log) and the bytes are still in the
  * CPU cache when copied (reading plus views: ~130 ms of CPU against ~190–260 ms in 1 MiB
- * passes). The live view is copied by every young-generation GC, which then grows its
- * space: peak RSS in-process was 59 MB with 32 KiB passes, 65 MB with 64 KiB, 67 MB with 96 KiB.
+ * passes). Measured with the CLI on that log: 12–96 KiB passes all peak at ~78 MB RSS
+ * (V8 grows its young generation), 4–8 KiB ones at ~70 MB but cost ~5 % more CPU.
  */
 const SCAN_BUFFER_BYTES = 32 << 10;
 
