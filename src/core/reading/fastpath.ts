@@ -24,7 +24,7 @@ import { inOrder, MAX_RUN_VALUE, plainNumber } from './leaf-rules';
 import {
   ENDED, EVENT_KEY, KIND_NUMBER, METRIC_KEY, OBSERVED, own, RECORD_REF, RECORDED, RUN_REF, scanShape, STAGE_REF, STARTED, VALUE,
 } from './line-shape';
-import { compileShape, type Template, type TimePair } from './shape-pattern';
+import { compileShape, specialize, type Template, type TimePair } from './shape-pattern';
 
 export interface FastClass {
   type: RecordType;
@@ -52,6 +52,8 @@ const MAX_TEMPLATES = 1024;
 const MAX_TEMPLATE_CHARS = 8192;
 /** Templates tried first, by direct match (no scan), per log. */
 const RECENT = 16;
+/** Fast answers of a shape in one log after which it gets a variant for that run (compiling one costs ~1 ms). */
+const HOT = 4096;
 /**
  * Metric and event keys the contract accepted in a full parse (no grammar is assumed
  * here: the key rules are changing). A line whose key is new is parsed in full once.
@@ -74,6 +76,8 @@ export class FastPath {
   /** False when no line of this run can be answered here (a run ref outside what the leaf rules cover). */
   private readonly enabled: boolean;
   private readonly recent: Template[] = [];
+  /** Fast answers of each generic template in `recent` (same order). */
+  private readonly hits: number[] = [];
   /**
    * Of the last answer: the stage component ('' for none), the metric key and the metric
    * value's text (a number token that reads back the same: `Number` of it is the value).
@@ -82,7 +86,8 @@ export class FastPath {
   metricKey = '';
   valueText = '';
 
-  constructor(private readonly runRef: string) {
+  /** `hot`: fast answers of a shape before it gets a variant for this run (tests lower it to exercise both). */
+  constructor(runRef: string, private readonly hot = HOT) {
     this.runValue = runRef.slice(runRef.indexOf(':') + 1);
     this.enabled = runRef === `run:${this.runValue}` && this.runValue.length <= MAX_RUN_VALUE;
   }
@@ -108,22 +113,33 @@ export class FastPath {
   classifyAt(text: string, start: number, end: number): number {
     if (!this.enabled) return DEFER;
     const recent = this.recent;
+    const hits = this.hits;
     for (let k = 0; k < recent.length; k++) {
-      const t = recent[k];
+      let t = recent[k];
       if (!tailAt(text, end, t.tail)) continue;
       const code = this.answer(t, text, start, end);
       if (code === DEFER) continue;
+      const h = t.generic === null ? ++hits[k] : 0;
+      if (h >= this.hot) t = specialize(t, this.runValue);
+      // Move one step to the front: the common shapes stay first.
       if (k > 0) {
-        recent[k] = recent[k - 1]; // move one step to the front: the common shapes stay first
-        recent[k - 1] = t;
+        recent[k] = recent[k - 1];
+        hits[k] = hits[k - 1];
+        k--;
       }
+      recent[k] = t;
+      hits[k] = h;
       return code;
     }
     const shape = scanShape(text.slice(start, end));
     const t = shape && TEMPLATES.get(shape.key);
-    if (!t || recent.includes(t)) return DEFER;
-    if (recent.length >= RECENT) recent.pop();
+    if (!t || recent.some((r) => r === t || r.generic === t)) return DEFER;
+    if (recent.length >= RECENT) {
+      recent.pop();
+      hits.pop();
+    }
     recent.unshift(t);
+    hits.unshift(0);
     return this.answer(t, text, start, end);
   }
 
@@ -133,7 +149,7 @@ export class FastPath {
     pattern.lastIndex = start;
     const m = pattern.exec(text);
     if (m === null || pattern.lastIndex !== end) return DEFER;
-    if (m[t.run] !== this.runValue || !ordered(m, t.times) || (t.span !== null && !ordered(m, t.span))) return DEFER;
+    if ((t.run !== 0 && m[t.run] !== this.runValue) || !ordered(m, t.times) || (t.span !== null && !ordered(m, t.span))) return DEFER;
     for (const g of t.generalNumbers) if (m[g] !== undefined && plainNumber(m[g]) === null) return DEFER;
     if (t.eventKeyGroup && !EVENT_KEYS.has(m[t.eventKeyGroup])) return DEFER;
     this.stage = t.stage ? m[t.stage] : '';
