@@ -175,7 +175,7 @@ const q = (s: string) => JSON.stringify(s);
 
 /** One mutation of a line: leaves swapped for bad ones, keys renamed, bytes flipped, cut or glued. */
 export function mutate(r: R, line: string, other: string): Buffer | string {
-  switch (Math.floor(r() * 22)) {
+  switch (Math.floor(r() * 24)) {
     case 0: return setToken(line, pick(r, ['observed_at', 'recorded_at', 'started_at', 'ended_at']), q(pick(r, BAD_TIMES)));
     case 1: return setToken(line, 'recorded_at', q('2000-01-01T00:00:00Z'));
     case 2: return setToken(line, 'value', pick(r, BAD_NUMBERS));
@@ -210,6 +210,15 @@ export function mutate(r: R, line: string, other: string): Buffer | string {
     case 18: return setToken(line, 'message', pick(r, ['"a\\"b"', '"\\u2028"', '"\\ud800"', '"é"', '"x\\u0000"', '7']));
     case 19: return line.replace(/"(\w+)":/, (m) => `${m.slice(0, -1)}:${pick(r, ['null', '1', '"x"'])},${m}`);
     case 20: return `${line.slice(0, -1)} }`;
+    // Both timestamps of a pair set to one value: equal texts are judged by the shape's pattern alone.
+    case 22: {
+      const t = q(pick(r, r() < 0.5 ? BAD_TIMES : TIMES));
+      return setToken(setToken(line, 'observed_at', t), 'recorded_at', t);
+    }
+    case 23: {
+      const t = q(pick(r, r() < 0.5 ? BAD_TIMES : TIMES));
+      return setToken(setToken(line, 'started_at', t), 'ended_at', t);
+    }
     default: return setToken(line, pick(r, ['observed_at', 'recorded_at']), q(pick(r, TIMES)));
   }
 }
