@@ -88,6 +88,28 @@ test('fast path agrees with a full parse on every seeded line, and declines what
   }
 });
 
+test('fast path: a hot shape\'s variant for the run answers as the shape did, and still refuses refs of another run', () => {
+  const fp = new FastPath('run:nightly-ml-pipeline.nightly-day1', 1);
+  const routine = seededLines().filter((line) => {
+    const rec = JSON.parse(line);
+    return rec.envelope.record_type !== 'degraded' && !['warning', 'error', 'critical'].includes(rec.payload.level);
+  });
+  assert.ok(routine.length > 5);
+  for (const line of routine) {
+    if (fp.classify(line) === null) fp.learn(line, JSON.parse(line));
+    const first = fp.classify(line); // the shape itself answers, then is replaced by its variant
+    assert.notEqual(first, null, line);
+    assert.deepEqual(fp.classify(line), first, line);
+    const rec = JSON.parse(line);
+    for (const field of ['record_ref', 'run_ref', 'stage_execution_ref'] as const) {
+      const other = structuredClone(rec);
+      if (typeof other.envelope[field] !== 'string') continue;
+      other.envelope[field] = other.envelope[field].replace('nightly-day1', 'nightly-day2');
+      assert.equal(fp.classify(canonicalLine(other)), null, `${field} of another run: ${line}`);
+    }
+  }
+});
+
 test('fast path declines torn, non-compact, foreign-run and marked lines; a look-alike nested key changes nothing', () => {
   const [line] = seededLines();
   const fp = new FastPath('run:nightly-ml-pipeline.nightly-day1');

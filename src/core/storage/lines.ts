@@ -13,6 +13,11 @@ export const MAX_READ_LINE_BYTES = 16 << 20;
 export interface LineSink {
   /** A complete line (without '\n'); `terminated` is false only for a last line with no newline. */
   line(buf: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void;
+  /**
+   * Called before the lines of each read pass with `end`, the index of the last of their
+   * newlines: every line given next lies in buf[0, end), which stays as it is until then.
+   */
+  block?(buf: Buffer, end: number): void;
   /** A line over the limit, skipped without being held in memory. */
   oversized(lineNo: number, bytes: number): void;
   /**
@@ -26,12 +31,12 @@ export interface LineSink {
  * Read `file` line by line. Returns the number of lines seen; throws the fs error when
  * unreadable, a symbolic link (ELOOP) or not a regular file (ENOTREG: never a FIFO's reader).
  */
-export function readLines(file: string, sink: LineSink, maxLine = MAX_READ_LINE_BYTES): number {
+export function readLines(file: string, sink: LineSink, maxLine = MAX_READ_LINE_BYTES, bufferBytes = BUFFER_BYTES): number {
   const fd = openRegular(file);
   try {
     // Most run logs are small: size the buffer to the file (plus room to see EOF).
     const size = fs.fstatSync(fd).size;
-    return readFd(fd, sink, maxLine, Math.max(4096, Math.min(size + 1, BUFFER_BYTES)));
+    return readFd(fd, sink, maxLine, Math.max(4096, Math.min(size + 1, bufferBytes)));
   } finally {
     fs.closeSync(fd);
   }
@@ -80,6 +85,7 @@ export function readFd(fd: number, sink: LineSink, maxLine = MAX_READ_LINE_BYTES
     const view = buf.subarray(0, end); // search only bytes read in this pass
     let start = 0;
     let nl = view.indexOf(0x0a, carry);
+    if (nl !== -1 && sink.block) sink.block(buf, view.lastIndexOf(0x0a));
     while (nl !== -1) {
       lineNo++;
       if (skipping) {
