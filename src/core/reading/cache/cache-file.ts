@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 
-export const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 5;
 
 /** Field positions in a run's fields (head fields, then body fields). */
 export const F = {
@@ -32,23 +32,10 @@ export const F = {
   memoKey: 8,
   memo: 9,
 } as const;
-export const FIELD_COUNT = 10;
+const FIELD_COUNT = 10;
 const HEAD_FIELDS = 3;
 /** Reading bodies one by one costs a system call each: past this many, read them all at once. */
 const SINGLE_READS = 64;
-
-/** The first `count` tab-separated fields of `text`, without splitting the rest; null when too short. */
-export function leadingFields(text: string, count: number): string[] | null {
-  const fields: string[] = [];
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const end = text.indexOf('\t', at);
-    if (end < 0) return null;
-    fields.push(text.slice(at, end));
-    at = end + 1;
-  }
-  return fields;
-}
 
 export interface Located {
   head: string;
