@@ -26,6 +26,7 @@
  * it line by line against the full path (parse, contract, serialize).
  */
 import { storedEscape, storedNumber } from './stored-spelling';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, isDigit, MINUS, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from './char-codes';
 import { parseJsonExact } from './json-line';
 import { certainlyValid } from './quick-check';
 import type { CanonicalRecord } from '../../schema/records';
@@ -37,15 +38,6 @@ export const NUMBER_HOLE = 1;
 /** Deeper than any record the library writes; deeper input takes the full path. */
 const MAX_DEPTH = 64;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const MINUS = 0x2d;
 
 /** Where the record is: its offsets in the line's text after findStoredRecord, in the buffer after storedFormRecord. */
 export interface StoredRecordText {
@@ -55,7 +47,6 @@ export interface StoredRecordText {
   exact: boolean;
 }
 
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const ASCII_TEXT = (c: number) => c >= 0x20 && c < 0x80;
 
 /** 1 for the characters below 0x80 a string holds as they are: all but control characters, `"` and `\\`. */

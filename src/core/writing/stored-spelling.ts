@@ -4,14 +4,8 @@
  * json.dumps) writes, and numbers as Python writes their value.
  */
 import { pyFloatRepr } from './canonical';
+import { BACKSLASH, DOT, isDigit, MINUS, PLUS, QUOTE, ZERO } from './char-codes';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const DOT = 0x2e;
-const PLUS = 0x2b;
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
 /**
  * Characters taken by the escape at `b[i]` (a backslash) when it is one JSON.stringify writes
