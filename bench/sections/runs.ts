@@ -67,54 +67,33 @@ export function benchRuns(cfg: Config, report: Report, startup: StartupMedians):
       });
       if (!second.timedOut) report.add({ section, figure: 'second call per run (net of start-up)', value: (second.ms - startup.versionMs) / runs, unit: 'ms/run' });
     }
-    if (!first.timedOut) {
-      // The CI gate with the read cache warm (the runs calls above filled it).
-      const warmLatest = timeOnce(contexta(['--workspace', fx.dir, 'diagnose', '--latest', '--json'], { ok: [0, 1], timeoutMs: cfg.runsTimeoutMs }));
+    /** One `diagnose` call over the workspace, as a figure against `baseline`. */
+    const diagnoseFigure = (figure: string, selection: string, cache: 'warm' | 'off', baseline: { label: string; ms: number }, ratioLabel: string, target = false) => {
+      const t = timeOnce(
+        contexta(['--workspace', fx.dir, 'diagnose', selection, '--json'], {
+          ok: [0, 1],
+          timeoutMs: cfg.runsTimeoutMs,
+          env: cache === 'off' ? { ...BENCH_ENV, CONTEXTA_CACHE: 'off' } : undefined,
+        }),
+      );
       report.add({
         section,
-        figure: 'diagnose --latest --json (warm cache)',
-        value: warmLatest.timedOut ? null : warmLatest.ms,
+        figure,
+        value: t.timedOut ? null : t.ms,
         unit: 'ms',
-        baseline: { label: 'contexta --version', value: startup.versionMs, unit: 'ms' },
-        ratio: warmLatest.timedOut ? undefined : warmLatest.ms / startup.versionMs,
-        ratioLabel: 'latest/start-up',
-        target: runs >= WARM_TARGET_RUNS ? { on: 'value', op: '<=', limit: WARM_TARGET_MS } : undefined,
+        baseline: { label: baseline.label, value: baseline.ms, unit: 'ms' },
+        ratio: t.timedOut ? undefined : t.ms / baseline.ms,
+        ratioLabel,
+        target: target && runs >= WARM_TARGET_RUNS ? { on: 'value', op: '<=', limit: WARM_TARGET_MS } : undefined,
       });
-    }
+    };
+    const versionBaseline = { label: 'contexta --version', ms: startup.versionMs };
+    // The CI gate with the read cache warm (the runs calls above filled it).
+    if (!first.timedOut) diagnoseFigure('diagnose --latest --json (warm cache)', '--latest', 'warm', versionBaseline, 'latest/start-up', true);
     // diagnose --all walks the same runs; uncached, so a quadratic step would show here.
-    const diagnoseAll = timeOnce(
-      contexta(['--workspace', fx.dir, 'diagnose', '--all', '--json'], {
-        ok: [0, 1],
-        timeoutMs: cfg.runsTimeoutMs,
-        env: { ...BENCH_ENV, CONTEXTA_CACHE: 'off' },
-      }),
-    );
-    report.add({
-      section,
-      figure: 'diagnose --all --json (cache off)',
-      value: diagnoseAll.timedOut ? null : diagnoseAll.ms,
-      unit: 'ms',
-      baseline: { label: 'runs first call', value: first.ms, unit: 'ms' },
-      ratio: diagnoseAll.timedOut ? undefined : diagnoseAll.ms / first.ms,
-      ratioLabel: 'diagnose/runs',
-    });
+    diagnoseFigure('diagnose --all --json (cache off)', '--all', 'off', { label: 'runs first call', ms: first.ms }, 'diagnose/runs');
     // The CI gate: only the newest run, judged against the 21 before it (learned baselines).
-    const latest = timeOnce(
-      contexta(['--workspace', fx.dir, 'diagnose', '--latest', '--json'], {
-        ok: [0, 1],
-        timeoutMs: cfg.runsTimeoutMs,
-        env: { ...BENCH_ENV, CONTEXTA_CACHE: 'off' },
-      }),
-    );
-    report.add({
-      section,
-      figure: 'diagnose --latest --json (cache off)',
-      value: latest.timedOut ? null : latest.ms,
-      unit: 'ms',
-      baseline: { label: 'contexta --version', value: startup.versionMs, unit: 'ms' },
-      ratio: latest.timedOut ? undefined : latest.ms / startup.versionMs,
-      ratioLabel: 'latest/start-up',
-    });
+    diagnoseFigure('diagnose --latest --json (cache off)', '--latest', 'off', versionBaseline, 'latest/start-up');
     if (runs === cfg.runsSizes[0]) checkListing(report, fx.dir, runs);
   }
   report.fixtures.runs = fixtures;
