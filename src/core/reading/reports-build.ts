@@ -100,7 +100,7 @@ function diagnoser(ws: Workspace, reader: RunReader, metas: RunMeta[], settings:
   };
   // A remembered diagnosis needs only the counts of the summary (the cache keeps them apart).
   const countsOf = (meta: RunMeta) => summaries.get(meta)?.counts ?? (reader.counts ? reader.counts(meta) : recordsOf(meta).counts);
-  return Object.assign(diagnose, { countsOf });
+  return { diagnose, countsOf };
 }
 
 /** One run as diagnosis saw it: the input its rules got (so a chart can ask for the same baselines) and the issues. */
@@ -118,8 +118,8 @@ export interface DiagnosedRun {
 /** Every run of `project`, diagnosed with `settings` exactly as `diagnose` would (unreadable runs included). */
 export function diagnoseProject(ws: Workspace, project: string, reader = diskReader(ws), settings: DiagnoseSettings = {}): DiagnosedRun[] {
   const metas = listRunIds(ws, project).map((id) => reader.meta(id));
-  const diagnoseMeta = diagnoser(ws, reader, metas, settings);
-  return [...metas].sort(byStart).map(diagnoseMeta);
+  const { diagnose } = diagnoser(ws, reader, metas, settings);
+  return [...metas].sort(byStart).map(diagnose);
 }
 
 export interface RunsFilter {
@@ -145,10 +145,10 @@ export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = disk
     .reverse();
   const matched = selected.length;
   if (filter.limit !== undefined) selected = selected.slice(0, filter.limit);
-  const diagnoseMeta = diagnoser(ws, reader, metas, settings);
+  const { diagnose, countsOf } = diagnoser(ws, reader, metas, settings);
   const rows = selected.map((meta) => {
-    const { issues } = diagnoseMeta(meta);
-    return runsRow(meta, diagnoseMeta.countsOf(meta), issues);
+    const { issues } = diagnose(meta);
+    return runsRow(meta, countsOf(meta), issues);
   });
   return { workspace: ws.root, runs: rows, matched, unreadable };
 }
@@ -230,7 +230,7 @@ export function buildDiagnoseReport(
 ): DiagnoseReport {
   const projects = [...new Set(ids.map((id) => id.project))];
   const metas = projects.flatMap((p) => listRunIds(ws, p).map((id) => reader.meta(id)));
-  const diagnoseMeta = diagnoser(ws, reader, metas, settings);
+  const { diagnose } = diagnoser(ws, reader, metas, settings);
   // A map, not a search per run: `diagnose --all` over 10,000 runs was quadratic (12.8 s).
   const byId = new Map(metas.map((m) => [`${m.project}/${m.name}`, m]));
   const targets = selectRuns(
@@ -239,7 +239,7 @@ export function buildDiagnoseReport(
   ).sort(byStart);
   const issues: Issue[] = [];
   const runs = targets.map((meta) => {
-    const result = diagnoseMeta(meta);
+    const result = diagnose(meta);
     // One push per issue: push(...list) overflows the stack at ~125k issues.
     for (const issue of result.issues) issues.push(issue);
     return { run_ref: meta.run_ref, counts: countIssues(result.issues), stages: meta.stages.map((s) => s.stage_name) };
