@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jsonText } from '../../src/core/storage/fsio';
 import { toStoredLine } from '../../src/core/writing/facts';
+import { mulberry32 } from '../support/random';
 
 export const HISTORY_PROJECT = 'nightly-history';
 export const HOSTILE = {
@@ -32,17 +33,7 @@ const STAGES = [
   { name: 'evaluate', minutes: 4 },
 ] as const;
 
-/** mulberry32: small, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /**
  * The producer form the validator on this branch accepts: `producer:<token>` today; the

@@ -8,21 +8,12 @@
 import { FastPath, forgetTemplates, type FastClass } from '../../src/core/reading/fastpath';
 import { isNotable, recordProblem, stageOf } from '../../src/core/reading/summarize';
 import type { CanonicalRecord } from '../../src/schema/records';
+import { mulberry32 } from '../support/random';
 
 export const RUN = 'run:fuzz-proj.night-1';
 const OTHER_RUN = 'run:fuzz-proj.night-2';
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 type R = () => number;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];

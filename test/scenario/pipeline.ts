@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BIN, cleanEnv, expectCode, run } from '../e2e/helpers';
+import { mulberry32 } from '../support/random';
 
 export const STAGES = ['ingest', 'preprocess', 'validate', 'train', 'evaluate'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -34,14 +35,7 @@ export interface Night {
 
 /** Deterministic noise: mulberry32 and Box-Muller. */
 export function rng(seed: number): { normal: (sd: number) => number; uniform: () => number } {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   const normal = (sd: number) => sd * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
   return { normal, uniform };
 }
