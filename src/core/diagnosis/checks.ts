@@ -84,3 +84,11 @@ export interface ChecksFile {
   /** Rule settings for every project (a project's own `rules:` win). */
   rules: Record<string, RuleSetting>;
 }
+
+/** A project's checks, with the file-wide `rules:` under its own. */
+export function checksFor(file: ChecksFile | null | undefined, project: string): ProjectChecks | null {
+  if (!file) return null;
+  const own = file.projects[project];
+  if (!own) return Object.keys(file.rules).length ? { stages: {}, comparisons: [], anomaly: {}, rules: file.rules } : null;
+  return { ...own, rules: { ...file.rules, ...own.rules } };
+}

@@ -7,7 +7,7 @@
  * recomputed. The clock is the one input not in the key: a diagnosis that read it is
  * never remembered (reports-build.ts).
  */
-import type { ChecksFile, ProjectChecks } from '../../diagnosis/checks';
+import { checksFor, type ChecksFile } from '../../diagnosis/checks';
 import type { BaselineReset } from '../../model';
 import type { RunMeta } from '../catalog';
 import type { DiagnosisMemo } from '../facts-cache';
@@ -20,13 +20,6 @@ declare const __CONTEXTA_BUILD__: string | undefined;
  */
 const BUILD = typeof __CONTEXTA_BUILD__ === 'string' ? __CONTEXTA_BUILD__ : `dev-${Math.random()}`;
 
-/** A project's checks, with the file-wide `rules:` under its own. */
-export function checksFor(file: ChecksFile | null | undefined, project: string): ProjectChecks | null {
-  if (!file) return null;
-  const own = file.projects[project];
-  if (!own) return Object.keys(file.rules).length ? { stages: {}, comparisons: [], anomaly: {}, rules: file.rules } : null;
-  return { ...own, rules: { ...file.rules, ...own.rules } };
-}
 
 /**
  * Keys are mixed from numbers, not hashed from text: each token is hashed once into
