@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { byStart, listRunIds, resolveRun } from '../core/reading/catalog';
 import { ContextaError } from '../core/errors';
 import { addReset } from '../core/diagnosis/resets-file';
-import { diskReader } from '../core/reading/facts-cache';
+import { diskReader } from '../core/reading/run-reader';
 import type { CliContext, RawOptions } from './context';
 import { Name, nowIso, openForRead, parseOptions, writeJson } from './options';
 

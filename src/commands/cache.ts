@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { diskReader, untrusted, type CacheTrust, type RunReader } from '../core/reading/facts-cache';
+import { diskReader, type RunReader } from '../core/reading/run-reader';
+import { untrusted, type CacheTrust } from '../core/reading/cache/trust';
 import { cachedReader } from '../core/reading/cache/cached-reader';
 import type { Workspace } from '../core/storage/workspace';
 import type { CliContext } from './context';

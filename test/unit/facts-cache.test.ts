@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cachedReader } from '../../src/core/reading/cache/cached-reader';
-import { diskReader } from '../../src/core/reading/facts-cache';
+import { diskReader } from '../../src/core/reading/run-reader';
 import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reading/reports-build';
 import { listRunIds } from '../../src/core/reading/catalog';
 import { writeSeed } from '../../src/core/writing/seed';

@@ -14,7 +14,7 @@ import { postEvent } from '../../src/core/exporters/openlineage/transports';
 import { ContextaError } from '../../src/core/errors';
 import { writeSeed } from '../../src/core/writing/seed';
 import { openOrInitWorkspace, openWorkspace } from '../../src/core/storage/workspace';
-import { diskReader } from '../../src/core/reading/facts-cache';
+import { diskReader } from '../../src/core/reading/run-reader';
 import { listRunIds } from '../../src/core/reading/catalog';
 import { ensureStage, updateStage, updateRun } from '../../src/core/storage/store';
 import { buildRecord, recordFact } from '../../src/core/writing/facts';

@@ -10,7 +10,7 @@ import type { Issue, RecordSummary } from '../model';
 import type { FailOn } from '../../schema/enums';
 import type { StageExecution } from '../../schema/entities';
 import type { RunId, RunMeta } from './catalog';
-import { diskReader, type RunReader } from './facts-cache';
+import { diskReader, type RunReader } from './run-reader';
 import { buildDiagnoseReport } from './reports-build';
 import type { Workspace } from '../storage/workspace';
 

@@ -7,7 +7,7 @@
  */
 import { ContextaError } from '../errors';
 import { HISTORY_DEPTH, listProjects, type RunMeta } from './catalog';
-import { diskReader, type RunReader } from './facts-cache';
+import { diskReader, type RunReader } from './run-reader';
 import type { Issue, RecordSummary } from '../model';
 import { diagnoseProject, durationMs, type DiagnoseSettings } from './reports-build';
 import type { BaselineInput } from '../diagnosis/series';

@@ -8,7 +8,7 @@ import { countIssues } from '../diagnosis/diagnose';
 import type { Baseline, BaselinePolicy } from '../diagnosis/baseline';
 import type { DiagnoseSettings } from './reports-build';
 import type { Issue, SeverityCounts } from '../model';
-import type { RunReader } from './facts-cache';
+import type { RunReader } from './run-reader';
 import { listProjects } from './catalog';
 import { loadProjectHistory, pickProject } from './history';
 import { buildSeries, currentBaseline, seriesKeys, seriesLabel, type SeriesKey, type TrendPoint } from './series';

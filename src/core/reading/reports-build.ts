@@ -8,7 +8,7 @@ import { emptyCounts, type TypeCounts, type HistoryRun, type Issue, type RecordS
 import type { ChecksFile } from '../diagnosis/checks';
 import { digestRun } from '../diagnosis/history';
 import { loadResets } from '../diagnosis/resets-file';
-import { diskReader, type RunReader } from './facts-cache';
+import { diskReader, type RunReader } from './run-reader';
 import { memoKeys } from './cache/memo-key';
 import { checksFor } from '../diagnosis/checks';
 import type { DiagnoseReport, RunsReport, RunsRow, SnapshotReport } from './reports';

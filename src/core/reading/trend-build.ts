@@ -8,7 +8,7 @@
  */
 import type { Band, BaselinePolicy } from '../diagnosis/baseline';
 import { ContextaError } from '../errors';
-import type { RunReader } from './facts-cache';
+import type { RunReader } from './run-reader';
 import { loadProjectHistory, pickProject } from './history';
 import type { DiagnoseSettings } from './reports-build';
 import { buildSeries, currentBaseline, type BaselineView, type SeriesKey, type TrendPoint } from './series';

@@ -4,7 +4,7 @@
  * evaluates it (nor the YAML parser).
  */
 import type { RunId } from '../../reading/catalog';
-import type { RunReader } from '../../reading/facts-cache';
+import type { RunReader } from '../../reading/run-reader';
 import type { Workspace } from '../../storage/workspace';
 import { resolveSettings, type OpenLineageSettings } from './config';
 import { eventsForRuns, pickTransition, serialize } from './events';

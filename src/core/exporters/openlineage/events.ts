@@ -4,7 +4,7 @@
  */
 import type { Issue } from '../../model';
 import type { RunId } from '../../reading/catalog';
-import type { RunReader } from '../../reading/facts-cache';
+import type { RunReader } from '../../reading/run-reader';
 import { buildDiagnoseReport } from '../../reading/reports-build';
 import type { Workspace } from '../../storage/workspace';
 import { runEvents, type MappedEvent, type MappingOptions, type Transition } from './mapping';

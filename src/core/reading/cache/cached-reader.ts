@@ -25,12 +25,23 @@ import { lazyRunMeta, readRunBody, readRunHead, type RunBody, type RunHead, type
 import { openRegular, writeFileAtomic } from '../../storage/fsio';
 import { bodyLooksRight, countsLookRight, headLooksRight, issuesLookRight, summaryLooksRight } from './cache-shape';
 import { CacheFile, cacheBytes, entryOf, F, type CacheEntry, type Located } from './cache-file';
-import { summarize, untrusted, type CacheStats, type CacheTrust, type DiagnosisMemo, type RunReader } from '../facts-cache';
+import { summarize, type DiagnosisMemo, type RunReader } from '../run-reader';
+import { untrusted, type CacheTrust } from './trust';
 import { bodyStamp, headStamp, namesOfBodyKey, stageFileNames } from './stamps';
 import type { Issue, RecordSummary, TypeCounts } from '../../model';
 import type { Workspace } from '../../storage/workspace';
 
 const RACY_MS = 2000;
+
+export interface CacheStats {
+  /** Runs answered from the cache, and runs read from disk. */
+  hits: number;
+  misses: number;
+  /** Diagnoses recalled instead of computed. */
+  recalled: number;
+  /** Runs whose stages and record log were read from disk. */
+  bodies_read: number;
+}
 
 /** One part of a run (head or body): where it came from, and the stamp that vouches for it. */
 interface Part {

@@ -10,7 +10,7 @@
 import { checksFor, type ChecksFile } from '../../diagnosis/checks';
 import type { BaselineReset } from '../../model';
 import type { RunMeta } from '../catalog';
-import type { DiagnosisMemo } from '../facts-cache';
+import type { DiagnosisMemo } from '../run-reader';
 
 declare const __CONTEXTA_BUILD__: string | undefined;
 

@@ -1,9 +1,8 @@
 /**
  * Where the read commands get each run's facts: straight from disk, or through the
- * read cache (cached-reader.ts), which may also remember diagnoses. Both give the
+ * read cache (cache/cached-reader.ts), which may also remember diagnoses. Both give the
  * same answers; the cache only saves work.
  */
-import type * as fs from 'node:fs';
 import { lazyRunMeta, readRunBody, readRunHead, type RunId, type RunMeta } from './catalog';
 import type { Issue, RecordSummary, TypeCounts } from '../model';
 import { paths } from '../storage/store';
@@ -50,26 +49,3 @@ export function summarize(ws: Workspace, meta: RunMeta): RecordSummary {
   const { all: _all, ...records } = summarizeRecords(paths.records(ws, meta.project, meta.name), meta.run_ref);
   return records;
 }
-
-export interface CacheStats {
-  /** Runs answered from the cache, and runs read from disk. */
-  hits: number;
-  misses: number;
-  /** Diagnoses recalled instead of computed. */
-  recalled: number;
-  /** Runs whose stages and record log were read from disk. */
-  bodies_read: number;
-}
-
-/** Whose cache files may be trusted: the current user's (null where there are no uids). */
-export interface CacheTrust {
-  uid: number | null;
-}
-
-/** Why a cache file or directory may not be trusted, or null. */
-export function untrusted(st: fs.Stats, trust: CacheTrust, what: string): string | null {
-  if (trust.uid !== null && st.uid !== trust.uid) return `${what} is owned by uid ${st.uid}, not by you (uid ${trust.uid})`;
-  if (st.mode & 0o022) return `${what} is writable by others (mode ${(st.mode & 0o777).toString(8)})`;
-  return null;
-}
-
