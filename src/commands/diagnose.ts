@@ -69,6 +69,7 @@ export async function diagnose(ctx: CliContext, raw: RawOptions): Promise<number
   const built = buildDiagnoseReport(ws, ids, opts.failOn, reader, {
     now,
     checks,
+    everyRun: !opts.runs.length,
     select: {
       latest: opts.latest,
       last: opts.last === undefined ? undefined : Number(opts.last),

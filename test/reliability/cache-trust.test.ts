@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cachedReader } from '../../src/core/reading/cache/cached-reader';
-import { CacheFile, cacheBytes, F } from '../../src/core/reading/cache/cache-file';
-import { buildDiagnoseReport } from '../../src/core/reading/reports-build';
+import { CacheFile, cacheBytes, F, HEAD_FIELDS } from '../../src/core/reading/cache/cache-file';
+import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reading/reports-build';
 import { listRunIds } from '../../src/core/reading/catalog';
 import { writeSeed } from '../../src/core/writing/seed';
 import { openWorkspace } from '../../src/core/storage/workspace';
@@ -66,9 +66,9 @@ function readDoc(file: string, root: string): Map<string, string[]> {
   return doc;
 }
 
-/** Writes the fields back as they are, malformed or not (the head is the first three). */
+/** Writes the fields back as they are, malformed or not (head fields, listing, body fields). */
 function writeDoc(file: string, root: string, doc: Map<string, string[]>): void {
-  const entries = [...doc].map(([id, f]) => ({ id, head: f.slice(0, 3).join('\t'), body: [id, ...f.slice(3)].join('\t') }));
+  const entries = [...doc].map(([id, f]) => ({ id, head: f.slice(0, HEAD_FIELDS).join('\t'), listing: f[F.listing] ?? '', body: [id, ...f.slice(F.meta)].join('\t') }));
   fs.writeFileSync(file, cacheBytes(root, entries), { mode: 0o600 });
 }
 
@@ -113,7 +113,7 @@ test('a cache entry of the wrong shape, or naming a stage ../../etc, is a miss (
   const body = JSON.parse(a[F.meta]);
   body.stages[0].stage_name = '../../etc';
   a[F.meta] = JSON.stringify(body);
-  a[F.body] = a[F.body].replace(/^[^|,]+/, '../../etc');
+  a[F.names] = a[F.names].replace(/^[^,]+/, '../../etc');
   b[F.records] = JSON.stringify({ lines: 'many' });
   c.splice(4, 5, '5');
   writeDoc(file, root, doc);
@@ -169,4 +169,28 @@ test('HOME=/proc/nonexistent does not spin: the cache is skipped', () => {
   const r = contexta(['-w', box.ws, 'runs', '--json'], { cwd: box.cwd, env: { HOME: '/proc/nonexistent', CONTEXTA_CACHE_DIR: '', XDG_CACHE_HOME: '' }, timeoutMs: 20_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Date.now() - started < 15_000);
+});
+
+test('a remembered runs listing is believed only in its exact shape: a wrong one is made again', () => {
+  const box = sandbox('ctx-cache-');
+  writeSeed(box.ws);
+  const ws = openWorkspace(box.ws);
+  const dir = path.join(box.base, 'cache');
+  const file = path.join(dir, 'runs.json');
+  fs.mkdirSync(dir, { mode: 0o700 });
+  const prime = cachedReader(ws, file, LATER);
+  const expected = buildRunsReport(ws, {}, prime);
+  prime.save();
+  const doc = readDoc(file, ws.root);
+  const bad = ['{"stages":"none","issue_counts":{"error":0,"warning":0,"info":0},"record_count":1}', '{"stages":[{"name":"../../etc","status":"completed","issue_counts":{"error":0,"warning":0,"info":0}}],"issue_counts":{"error":0,"warning":0,"info":0},"record_count":0}', 'null'];
+  [...doc.values()].forEach((fields, i) => {
+    assert.notEqual(fields[F.listing], '', 'runs remembers each listing');
+    fields[F.listing] = bad[i];
+  });
+  writeDoc(file, ws.root, doc);
+  const reader = cachedReader(ws, file, LATER);
+  assert.deepEqual(buildRunsReport(ws, {}, reader), expected);
+  reader.save();
+  const mended = readDoc(file, ws.root);
+  for (const fields of mended.values()) assert.ok(!bad.includes(fields[F.listing]), 'each listing was made again and kept');
 });

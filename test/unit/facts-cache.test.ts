@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cachedReader } from '../../src/core/reading/cache/cached-reader';
-import { diskReader } from '../../src/core/reading/run-reader';
+import { diskReader, type RunReader } from '../../src/core/reading/run-reader';
 import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reading/reports-build';
 import { listRunIds } from '../../src/core/reading/catalog';
 import { writeSeed } from '../../src/core/writing/seed';
@@ -176,4 +176,62 @@ test('diagnose --latest reads every run.json but only the stages and logs it dia
   const again = cachedReader(ws, cache, LATER);
   buildRunsReport(ws, {}, again);
   assert.deepEqual(again.stats, { hits: 30, misses: 0, recalled: 30, bodies_read: 0 });
+});
+
+test('a warm runs recalls each listing without reading a stage file; a new diagnosis key drops the old listing', () => {
+  const { ws, diagnose } = memoProbe();
+  const file = path.join(path.dirname(ws.root), 'cache', 'runs.json');
+  const runs = (settings: DiagnoseSettings = {}) => {
+    const r = cachedReader(ws, file, LATER);
+    const report = buildRunsReport(ws, {}, r, settings);
+    r.save();
+    assert.deepEqual(report, buildRunsReport(ws, {}, diskReader(ws), settings));
+    return r.stats;
+  };
+  assert.equal(runs().recalled, 0, 'cold');
+  assert.deepEqual(runs(), { hits: 3, misses: 0, recalled: 3, bodies_read: 0 });
+  // diagnose under another contexta.yml remembers issues under new keys: the listings of the old ones are dropped.
+  const yml = path.join(path.dirname(ws.root), 'contexta.yml');
+  fs.writeFileSync(yml, 'rules:\n  degraded_record: off\n');
+  const checks = loadChecks(yml);
+  assert.equal(diagnose({ checks }), 0);
+  const again = runs({ checks });
+  assert.equal(again.recalled, 3, 'the diagnoses are recalled, the listings are made from them');
+  assert.deepEqual(runs({ checks }), { hits: 3, misses: 0, recalled: 3, bodies_read: 0 });
+});
+
+test('an import marker appearing, or a run directory swapped for a link to it, is seen', () => {
+  const { ws, cache } = seeded();
+  const runsDir = path.join(ws.root, 'projects/nightly-ml-pipeline/runs');
+  const report = (reader: RunReader = cachedReader(ws, cache, LATER)) => {
+    const r = buildDiagnoseReport(ws, listRunIds(ws), 'error', reader);
+    reader.save();
+    return r;
+  };
+  report();
+  report();
+  // An interrupted import's marker is a body change (the run directory's mtime).
+  fs.writeFileSync(path.join(runsDir, 'nightly-day2', 'import-0a0b0c.pending'), '{"source":"x.ndjson","records":1,"started_at":"2025-03-19T00:00:00Z"}');
+  const marked = report();
+  assert.deepEqual(marked, report(diskReader(ws)));
+  assert.ok(marked.issues.some((i) => i.run_ref === 'run:nightly-ml-pipeline.nightly-day2' && /import/.test(i.summary + JSON.stringify(i.details))), 'the interrupted import is flagged');
+  // The same directory (same run.json inode) behind a symbolic link: readers do not follow it.
+  const moved = path.join(path.dirname(ws.root), 'moved-day1');
+  fs.renameSync(path.join(runsDir, 'nightly-day1'), moved);
+  fs.symlinkSync(moved, path.join(runsDir, 'nightly-day1'));
+  const linked = report();
+  assert.deepEqual(linked, report(diskReader(ws)));
+  assert.ok(linked.issues.some((i) => i.run_ref === 'run:nightly-ml-pipeline.nightly-day1' && i.severity === 'error'), 'the linked run is an error');
+});
+
+test('a cached run.json of the wrong shape under a matching stamp is read again from disk', () => {
+  const { ws, cache } = seeded();
+  const prime = cachedReader(ws, cache, LATER);
+  buildRunsReport(ws, {}, prime);
+  prime.save();
+  // Corrupt each cached run.json text (its instant and stamp left right): still the disk's report.
+  const text = fs.readFileSync(cache, 'latin1');
+  fs.writeFileSync(cache, text.replaceAll('"status":"completed"', '"status":"Completed"'), 'latin1');
+  const r = cachedReader(ws, cache, LATER);
+  assert.deepEqual(buildRunsReport(ws, {}, r), buildRunsReport(ws, {}, diskReader(ws)));
 });

@@ -18,6 +18,8 @@ import { closestNames } from './suggest';
 export interface RunId {
   project: string;
   name: string;
+  /** Whether the run entry was a directory when the runs were listed (the read cache's head stamp uses it). */
+  isDir?: boolean;
 }
 
 /**
@@ -26,6 +28,11 @@ export interface RunId {
  * or a directory that cannot be listed is reported in `unreadable` and skipped.
  */
 export function listDirs(dir: string, unreadable: Unreadable[], keepOdd = false): string[] {
+  return listEntries(dir, unreadable, keepOdd).map((e) => e.name);
+}
+
+/** As listDirs, with whether each entry is a directory (from the listing: no stat). */
+function listEntries(dir: string, unreadable: Unreadable[], keepOdd: boolean): { name: string; isDir: boolean }[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -34,17 +41,18 @@ export function listDirs(dir: string, unreadable: Unreadable[], keepOdd = false)
     if (code !== 'ENOENT') unreadable.push({ file: dir, line: null, reason: code === 'ENOTDIR' ? 'is a file, not a directory' : readFailure(err) });
     return [];
   }
-  const names: string[] = [];
+  const kept: { name: string; isDir: boolean }[] = [];
   for (const entry of entries) {
     if (componentProblem(entry.name) !== null) continue; // temp, lock and stray names are not entries
+    const isDir = entry.isDirectory();
     // Runs keep their odd entries: loadRunMeta reports them, so diagnose flags them as an error.
-    if (entry.isDirectory() || keepOdd) names.push(entry.name);
+    if (isDir || keepOdd) kept.push({ name: entry.name, isDir });
     else {
       const what = entry.isSymbolicLink() ? 'is a symbolic link (not followed: readers stay inside the workspace)' : 'is not a directory';
       unreadable.push({ file: path.join(dir, entry.name), line: null, reason: what });
     }
   }
-  return names.sort();
+  return kept.sort((a, b) => cmp(a.name, b.name));
 }
 
 export function listProjects(ws: Workspace, unreadable: Unreadable[] = []): string[] {
@@ -58,8 +66,13 @@ export function listProjects(ws: Workspace, unreadable: Unreadable[] = []): stri
 export function listRunIds(ws: Workspace, project?: string, allAttempts = false, unreadable: Unreadable[] = []): RunId[] {
   const projects = project ? [project] : listProjects(ws, unreadable);
   return projects.flatMap((p) => {
-    const names = listDirs(paths.runs(ws, p), unreadable, true);
-    return (allAttempts ? names : latestOnly(names)).map((name) => ({ project: p, name }));
+    const entries = listEntries(paths.runs(ws, p), unreadable, true);
+    if (allAttempts) return entries.map((e) => ({ project: p, name: e.name, isDir: e.isDir }));
+    const names = entries.map((e) => e.name);
+    const latest = latestOnly(names);
+    if (latest === names) return entries.map((e) => ({ project: p, name: e.name, isDir: e.isDir }));
+    const isDir = new Map(entries.map((e) => [e.name, e.isDir]));
+    return latest.map((name) => ({ project: p, name, isDir: isDir.get(name) }));
   });
 }
 
@@ -81,13 +94,15 @@ export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 const startMsCache = new WeakMap<RunMeta, number>();
 export function startMs(m: RunMeta): number {
+  if (m.startMs !== undefined) return m.startMs;
   let ms = startMsCache.get(m);
-  if (ms === undefined) {
-    ms = Date.parse(m.run?.started_at ?? '');
-    if (Number.isNaN(ms)) ms = Number.NEGATIVE_INFINITY;
-    startMsCache.set(m, ms);
-  }
+  if (ms === undefined) startMsCache.set(m, (ms = startInstant(m.run)));
   return ms;
+}
+/** A run's started_at as an instant (-Infinity when there is none). */
+export function startInstant(run: { started_at?: string } | null): number {
+  const ms = Date.parse(run?.started_at ?? '');
+  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
 }
 export const byStart = (a: RunMeta, b: RunMeta) => {
   const ta = startMs(a);
@@ -112,7 +127,7 @@ export function historyIndex(
 } {
   const byProject = new Map<string, RunMeta[]>();
   for (const m of metas) {
-    if (!m.run) continue;
+    if (m.startMs === undefined && !m.run) continue;
     const list = byProject.get(m.project) ?? [];
     list.push(m);
     byProject.set(m.project, list);

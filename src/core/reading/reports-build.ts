@@ -8,7 +8,7 @@ import { emptyCounts, type TypeCounts, type HistoryRun, type Issue, type RecordS
 import type { ChecksFile } from '../diagnosis/checks';
 import { digestRun } from '../diagnosis/history';
 import { loadResets } from '../diagnosis/resets-file';
-import { diskReader, type RunReader } from './run-reader';
+import { diskReader, type RunListing, type RunReader } from './run-reader';
 import { memoKeys } from './cache/memo-key';
 import { checksFor } from '../diagnosis/checks';
 import type { DiagnoseReport, RunsReport, RunsRow, SnapshotReport } from './reports';
@@ -64,6 +64,12 @@ function diagnoser(ws: Workspace, reader: RunReader, metas: RunMeta[], settings:
     return r;
   };
   const keys = memoKeys(settings.checks, resetsOf);
+  const keysOf = new Map<RunMeta, string | null>();
+  const keyOf = (meta: RunMeta) => {
+    let key = keysOf.get(meta);
+    if (key === undefined) keysOf.set(meta, (key = reader.memo ? keys.keyFor(reader.memo, meta, historyMetas(meta), isNewest(meta)) : null));
+    return key;
+  };
   const diagnose = (meta: RunMeta): DiagnosedRun => {
     let facts: RunFacts | null = null;
     const factsOf = () => (facts ??= factsFrom(meta, recordsOf(meta)));
@@ -81,7 +87,7 @@ function diagnoser(ws: Workspace, reader: RunReader, metas: RunMeta[], settings:
         checks: checksFor(settings.checks, meta.project),
         resets: resetsOf(meta.project),
       });
-    const key = reader.memo ? keys.keyFor(reader.memo, meta, historyMetas(meta), isNewest(meta)) : null;
+    const key = keyOf(meta);
     let issues = key !== null ? reader.memo!.recall(meta, key) : undefined;
     if (!issues) {
       issues = diagnoseRun(inputOf());
@@ -89,6 +95,7 @@ function diagnoser(ws: Workspace, reader: RunReader, metas: RunMeta[], settings:
     }
     return {
       meta,
+      keyed: clockRead ? null : key,
       get facts() {
         return factsOf();
       },
@@ -101,7 +108,29 @@ function diagnoser(ws: Workspace, reader: RunReader, metas: RunMeta[], settings:
   };
   // A remembered diagnosis needs only the counts of the summary (the cache keeps them apart).
   const countsOf = (meta: RunMeta) => summaries.get(meta)?.counts ?? (reader.counts ? reader.counts(meta) : recordsOf(meta).counts);
-  return { diagnose, countsOf };
+  /** What `runs` shows of a run beyond run.json: remembered with its diagnosis, so a warm `runs` reads no stage file. */
+  const listingOf = (meta: RunMeta): RunListing => {
+    const key = keyOf(meta);
+    const recalled = key !== null ? reader.memo!.recallListing(meta, key) : undefined;
+    if (recalled) return recalled;
+    const { issues, keyed } = diagnose(meta);
+    const listing = listingFrom(meta, countsOf(meta), issues);
+    if (keyed !== null) reader.memo!.rememberListing(meta, keyed, listing);
+    return listing;
+  };
+  return { diagnose, listingOf };
+}
+
+function listingFrom(meta: RunMeta, counts: TypeCounts, issues: Issue[]): RunListing {
+  return {
+    stages: meta.stages.map((s) => ({
+      name: s.stage_name,
+      status: s.status,
+      issue_counts: countIssues(issues.filter((i) => i.stage === s.stage_name)),
+    })),
+    issue_counts: countIssues(issues),
+    record_count: counts.event + counts.metric + counts.span + counts.degraded,
+  };
 }
 
 /** One run as diagnosis saw it: the input its rules got (so a chart can ask for the same baselines) and the issues. */
@@ -112,6 +141,8 @@ export interface DiagnosedRun {
   /** Built on first use: a remembered diagnosis needs no history digests. */
   readonly input: RuleInput;
   issues: Issue[];
+  /** The key these issues are remembered under (null: no cache, or the diagnosis read the clock). */
+  keyed: string | null;
   /** The run as later runs' histories see it (only for runs whose run.json is readable). */
   digest: () => HistoryRun;
 }
@@ -146,15 +177,12 @@ export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = disk
     .reverse();
   const matched = selected.length;
   if (filter.limit !== undefined) selected = selected.slice(0, filter.limit);
-  const { diagnose, countsOf } = diagnoser(ws, reader, metas, settings);
-  const rows = selected.map((meta) => {
-    const { issues } = diagnose(meta);
-    return runsRow(meta, countsOf(meta), issues);
-  });
+  const { listingOf } = diagnoser(ws, reader, metas, settings);
+  const rows = selected.map((meta) => runsRow(meta, listingOf(meta)));
   return { workspace: ws.root, runs: rows, matched, unreadable };
 }
 
-function runsRow(meta: RunMeta, counts: TypeCounts, issues: Issue[]): RunsRow {
+function runsRow(meta: RunMeta, listing: RunListing): RunsRow {
   const run = meta.run!;
   return {
     run_ref: meta.run_ref,
@@ -165,13 +193,9 @@ function runsRow(meta: RunMeta, counts: TypeCounts, issues: Issue[]): RunsRow {
     started_at: run.started_at,
     ended_at: run.ended_at ?? null,
     duration_ms: durationMs(run.started_at, run.ended_at),
-    stages: meta.stages.map((s) => ({
-      name: s.stage_name,
-      status: s.status,
-      issue_counts: countIssues(issues.filter((i) => i.stage === s.stage_name)),
-    })),
-    issue_counts: countIssues(issues),
-    record_count: Object.values(counts).reduce((a, b) => a + b, 0),
+    stages: listing.stages,
+    issue_counts: listing.issue_counts,
+    record_count: listing.record_count,
   };
 }
 
@@ -227,10 +251,11 @@ export function buildDiagnoseReport(
   ids: RunId[],
   failOn: FailOn,
   reader = diskReader(ws),
-  settings: DiagnoseSettings & { select?: RunSelection } = {},
+  settings: DiagnoseSettings & { select?: RunSelection; everyRun?: boolean } = {},
 ): DiagnoseReport {
   const projects = [...new Set(ids.map((id) => id.project))];
-  const metas = projects.flatMap((p) => listRunIds(ws, p).map((id) => reader.meta(id)));
+  // `everyRun`: the caller listed every run of these projects (their histories); not listed twice.
+  const metas = settings.everyRun ? ids.map((id) => reader.meta(id)) : projects.flatMap((p) => listRunIds(ws, p).map((id) => reader.meta(id)));
   const { diagnose } = diagnoser(ws, reader, metas, settings);
   // A map, not a search per run: `diagnose --all` over 10,000 runs was quadratic (12.8 s).
   const byId = new Map(metas.map((m) => [`${m.project}/${m.name}`, m]));

@@ -26,10 +26,17 @@ export interface RunMeta extends RunId {
   run: Run | null;
   stages: StageExecution[];
   unreadable: Unreadable[];
+  /**
+   * When known without reading `run` (the read cache keeps it): run.json is readable,
+   * and this is its started_at as an instant (catalog.ts startMs).
+   */
+  startMs?: number;
 }
 
 export interface RunHead {
   run: Run | null;
+  /** See RunMeta.startMs. */
+  startMs?: number;
   /** Why the run directory or run.json cannot be read. */
   unreadable: Unreadable[];
   /** The run entry is not a plain directory: it has no body. */
@@ -81,7 +88,11 @@ export function lazyRunMeta(id: RunId, head: RunHead, body: () => RunBody): RunM
     project: id.project,
     name: id.name,
     run_ref: runRef(id.project, id.name),
-    run: head.run,
+    // A getter: the cache parses run.json's content only when it is used.
+    get run() {
+      return head.run;
+    },
+    startMs: head.startMs,
     get stages() {
       return load().stages;
     },
@@ -94,7 +105,7 @@ export function lazyRunMeta(id: RunId, head: RunHead, body: () => RunBody): RunM
 export function loadRunMeta(ws: Workspace, id: RunId): RunMeta {
   const head = readRunHead(ws, id);
   const body = readRunBody(ws, id, head.odd);
-  return { ...id, run_ref: runRef(id.project, id.name), run: head.run, stages: body.stages, unreadable: [...head.unreadable, ...body.unreadable] };
+  return { project: id.project, name: id.name, run_ref: runRef(id.project, id.name), run: head.run, stages: body.stages, unreadable: [...head.unreadable, ...body.unreadable] };
 }
 
 const INTERRUPTED =

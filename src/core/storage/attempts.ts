@@ -64,6 +64,8 @@ export function latestAttempt(root: string, project: string, base: string): numb
 
 /** Group run directory names by run, keeping each run's latest attempt. */
 export function latestOnly(components: string[]): string[] {
+  // Most workspaces have no re-run at all: nothing to choose.
+  if (!components.some((c) => c.includes('-attempt-'))) return components;
   const best = new Map<string, { component: string; attempt: number }>();
   for (const component of components) {
     const { base, attempt } = attemptOf(component);

@@ -1,62 +1,102 @@
 /**
- * The read cache's file. A header line, then one *head* line per run (id, head stamp,
- * run.json's content, and where its body is), then the runs' *bodies* (body stamp,
- * stages, record summary, counts, token, remembered issues). Fields are separated by
- * tabs: JSON.stringify never writes a raw tab or newline, so text splits without
- * parsing, and a command parses only the fields it uses.
+ * The read cache's file: a header line, then three sections.
  *
- * Heads are read whole; a body is read when first used, by its offset, from the same
- * open file (a file renamed over it meanwhile does not matter: the descriptor keeps
- * the one that was opened). `diagnose --latest` over 10,000 runs reads the heads (a
- * few MB) and about 22 bodies, not the whole file; `runs` reads the bodies in one go.
+ * - *Heads*, one line per run: id, head stamp, run.json's content, the body's stage
+ *   names and stamp, the key of the remembered diagnosis, and where its listing and
+ *   body are. Every command reads them all.
+ * - *Listings*: each run's `runs` row parts (stages, issue counts), remembered with its
+ *   diagnosis. Only `runs` reads them, in one go.
+ * - *Bodies*: stages, record summary, counts, remembered issues. A body is read when
+ *   first used, by its offset (`diagnose --latest` over 10,000 runs reads about 22).
+ *
+ * Fields are separated by tabs: JSON.stringify never writes a raw tab or newline, so
+ * text splits without parsing, and a command parses only the fields it uses. Every
+ * read is from the one descriptor opened first (a file renamed over it meanwhile does
+ * not matter: the descriptor keeps the one that was opened).
  */
 import * as fs from 'node:fs';
 
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
 
-/** Field positions in a run's fields (head fields, then body fields). */
+/** Field positions in a run's fields (head fields, the listing, then body fields). */
 export const F = {
   id: 0,
   /** headStamp key, and the head it vouches for: `{run, unreadable, odd}` (run-meta.ts). */
   head: 1,
-  run: 2,
-  /** bodyStamp key, and the body `{stages, unreadable}` and record summary it vouches for ('' when not kept). */
-  body: 3,
-  meta: 4,
-  records: 5,
-  /** The record counts alone: `runs` shows them without parsing the whole summary. */
-  counts: 6,
-  /** Names the state of head and body: diagnoses of other runs that learned from this one record it. */
-  token: 7,
-  /** The key of the remembered diagnosis (inputs it was computed from), and its issues. */
-  memoKey: 8,
-  memo: 9,
+  /** When run.json is readable, its started_at as an instant ('' when not): ordering runs parses no JSON. */
+  start: 2,
+  run: 3,
+  /** The stage names the body stamp covers (comma-separated), and the bodyStamp key ('' when no body is kept). */
+  names: 4,
+  body: 5,
+  /** The key of the remembered diagnosis (the inputs it was computed from). */
+  memoKey: 6,
+  /** The runs listing it gives ('' when none is remembered). */
+  listing: 7,
+  /** Body fields: `{stages, unreadable}`, the record summary, the counts alone, the remembered issues. */
+  meta: 8,
+  records: 9,
+  counts: 10,
+  memo: 11,
 } as const;
-const FIELD_COUNT = 10;
-const HEAD_FIELDS = 3;
-/** Reading bodies one by one costs a system call each: past this many, read them all at once. */
+export const HEAD_FIELDS = F.listing;
+export const BODY_FIELDS = 4;
+/** Reading parts one by one costs a system call each: past this many, a section is read at once. */
 const SINGLE_READS = 64;
 
 export interface Located {
   head: string;
+  listing: Place;
+  body: Place;
+}
+
+interface Place {
   offset: number;
   length: number;
 }
 
-/** An opened cache file: its heads by run id, and bodies on demand. */
-export class CacheFile {
-  private bodies: Buffer | null = null;
+/** A section of the file: read part by part, or whole once parts are asked for often. */
+class Section {
+  private whole: Buffer | null = null;
   private singleReads = 0;
+
+  constructor(
+    private readonly file: CacheFile,
+    private readonly at: number,
+    private readonly length: number,
+  ) {}
+
+  part(place: Place): Buffer | null {
+    if (place.offset + place.length > this.length) return null;
+    if (!this.whole && this.singleReads++ >= SINGLE_READS) {
+      const whole = Buffer.alloc(this.length);
+      if (this.file.readAt(whole, this.at) === this.length) this.whole = whole;
+    }
+    if (this.whole) return this.whole.subarray(place.offset, place.offset + place.length);
+    const one = Buffer.alloc(place.length);
+    return this.file.readAt(one, this.at + place.offset) === place.length ? one : null;
+  }
+}
+
+/** An opened cache file: its heads by run id; listings and bodies on demand. */
+export class CacheFile {
+  private readonly listings: Section;
+  private readonly bodies: Section;
 
   private constructor(
     private fd: number | null,
-    private readonly bodiesAt: number,
-    private readonly bodiesLength: number,
     readonly heads: Map<string, Located>,
-  ) {}
+    listingsAt = 0,
+    listingsLength = 0,
+    bodiesAt = 0,
+    bodiesLength = 0,
+  ) {
+    this.listings = new Section(this, listingsAt, listingsLength);
+    this.bodies = new Section(this, bodiesAt, bodiesLength);
+  }
 
   static empty(): CacheFile {
-    return new CacheFile(null, 0, 0, new Map());
+    return new CacheFile(null, new Map());
   }
 
   /** Reads the header and the heads from `fd` (which it then owns); empty when of another format or workspace. */
@@ -65,7 +105,7 @@ export class CacheFile {
     const got = fs.readSync(fd, first, 0, first.length, 0);
     const headerEnd = first.subarray(0, got).indexOf(0x0a);
     const header = headerEnd < 0 ? null : parsedHeader(first.toString('utf8', 0, headerEnd));
-    if (!header || header.workspace !== root || header.heads > size - headerEnd - 1) {
+    if (!header || header.workspace !== root || header.heads + header.listings > size - headerEnd - 1) {
       fs.closeSync(fd);
       return CacheFile.empty();
     }
@@ -80,44 +120,59 @@ export class CacheFile {
       if (end < 0) end = text.length;
       const line = text.slice(at, end);
       at = end + 1;
-      // `id\thead\trun\toffset\tlength`: the last two are the body's place.
+      // `id\thead…\tlisting offset,length\tbody offset,length`: the last two are places.
       const cut = line.lastIndexOf('\t', line.lastIndexOf('\t') - 1);
-      const place = line.slice(cut + 1).split('\t');
-      const offset = Number(place[0]);
-      const length = Number(place[1]);
-      if (cut <= 0 || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) continue;
+      const listing = placeOf(line.slice(cut + 1, line.lastIndexOf('\t')));
+      const body = placeOf(line.slice(line.lastIndexOf('\t') + 1));
+      if (cut <= 0 || !listing || !body) continue;
       const head = line.slice(0, cut);
-      heads.set(head.slice(0, head.indexOf('\t')), { head, offset, length });
+      heads.set(head.slice(0, head.indexOf('\t')), { head, listing, body });
     }
-    const bodiesAt = headsAt + header.heads;
-    return new CacheFile(fd, bodiesAt, size - bodiesAt, heads);
+    const listingsAt = headsAt + header.heads;
+    const bodiesAt = listingsAt + header.listings;
+    return new CacheFile(fd, heads, listingsAt, header.listings, bodiesAt, size - bodiesAt);
   }
 
-  /** The run's fields, head and body; null when missing or malformed. */
-  fieldsOf(id: string): string[] | null {
+  /** The run's head fields; null when missing or malformed. */
+  headOf(id: string): string[] | null {
+    const head = this.heads.get(id)?.head.split('\t');
+    return head && head.length === HEAD_FIELDS ? head : null;
+  }
+
+  /** The run's remembered listing ('' when none); null when missing. */
+  listingOf(id: string): string | null {
     const place = this.heads.get(id);
-    const body = place ? this.bodyBytes(place) : null;
-    if (!place || !body) return null;
-    const head = place.head.split('\t');
+    return place ? (this.listings.part(place.listing)?.toString('utf8') ?? null) : null;
+  }
+
+  /** The run's body fields (from F.meta on); null when missing or malformed. */
+  bodyOf(id: string): string[] | null {
+    const place = this.heads.get(id);
+    const body = place ? this.bodies.part(place.body) : null;
+    if (!body) return null;
     const rest = body.toString('utf8').split('\t');
     // The body repeats the id: a body found at the wrong offset is never taken for this run's.
-    if (head.length !== HEAD_FIELDS || rest.length !== FIELD_COUNT - HEAD_FIELDS + 1 || rest[0] !== id) return null;
-    return [...head, ...rest.slice(1)];
+    return rest.length === BODY_FIELDS + 1 && rest[0] === id ? rest.slice(1) : null;
   }
 
-  /** The body of `place` as stored (to copy into the next file unchanged). */
-  bodyBytes(place: Located): Buffer | null {
-    if (place.offset + place.length > this.bodiesLength) return null;
-    if (!this.bodies && this.singleReads++ >= SINGLE_READS && this.fd !== null) {
-      this.bodies = Buffer.alloc(this.bodiesLength);
-      if (this.readAt(this.bodies, this.bodiesAt) !== this.bodiesLength) this.bodies = null;
-    }
-    if (this.bodies) return this.bodies.subarray(place.offset, place.offset + place.length);
-    const one = Buffer.alloc(place.length);
-    return this.readAt(one, this.bodiesAt + place.offset) === place.length ? one : null;
+  /** All the run's fields; null when missing or malformed. */
+  fieldsOf(id: string): string[] | null {
+    const head = this.headOf(id);
+    const listing = head && this.listingOf(id);
+    const body = head && listing !== null && this.bodyOf(id);
+    return head && listing !== null && body ? [...head, listing, ...body] : null;
   }
 
-  private readAt(buf: Buffer, position: number): number {
+  /** The run's entry as stored (to copy into the next file unchanged). */
+  entryOf(id: string): CacheEntry | null {
+    const place = this.heads.get(id);
+    const listing = place && this.listings.part(place.listing);
+    const body = place && this.bodies.part(place.body);
+    return place && listing && body ? { id, head: place.head, listing, body } : null;
+  }
+
+  /** @internal for Section */
+  readAt(buf: Buffer, position: number): number {
     if (this.fd === null) return -1;
     try {
       let done = 0;
@@ -138,42 +193,56 @@ export class CacheFile {
   }
 }
 
-function parsedHeader(text: string): { workspace: string; heads: number } | null {
+function placeOf(text: string): Place | null {
+  const comma = text.indexOf(',');
+  const offset = Number(text.slice(0, comma));
+  const length = Number(text.slice(comma + 1));
+  return comma > 0 && Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 ? { offset, length } : null;
+}
+
+function parsedHeader(text: string): { workspace: string; heads: number; listings: number } | null {
   try {
-    const h = JSON.parse(text) as { format?: unknown; workspace?: unknown; heads?: unknown } | null;
+    const h = JSON.parse(text) as { format?: unknown; workspace?: unknown; heads?: unknown; listings?: unknown } | null;
     if (!h || typeof h !== 'object' || h.format !== CACHE_FORMAT || typeof h.workspace !== 'string') return null;
-    return Number.isSafeInteger(h.heads) && (h.heads as number) >= 0 ? { workspace: h.workspace, heads: h.heads as number } : null;
+    const size = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+    return size(h.heads) && size(h.listings) ? { workspace: h.workspace, heads: h.heads as number, listings: h.listings as number } : null;
   } catch {
     return null;
   }
 }
 
-/** One run as the next file will hold it: its head fields' text, and its body (text or the stored bytes). */
+/** One run as the next file will hold it: its head fields' text, its listing and its body (text or the stored bytes). */
 export interface CacheEntry {
   id: string;
   head: string;
+  listing: string | Buffer;
   body: string | Buffer;
 }
 
-/** A run's head or body text from its fields; null if a field would break the line (it is then not kept). */
+/** A run's entry from its fields; null if a field would break the line (it is then not kept). */
 export function entryOf(fields: readonly string[]): CacheEntry | null {
-  if (fields.length !== FIELD_COUNT) return null;
+  if (fields.length !== HEAD_FIELDS + 1 + BODY_FIELDS) return null;
   for (const f of fields) if (f.includes('\t') || f.includes('\n')) return null;
-  return { id: fields[F.id], head: fields.slice(0, HEAD_FIELDS).join('\t'), body: [fields[F.id], ...fields.slice(HEAD_FIELDS)].join('\t') };
+  return { id: fields[F.id], head: fields.slice(0, HEAD_FIELDS).join('\t'), listing: fields[F.listing], body: [fields[F.id], ...fields.slice(F.meta)].join('\t') };
 }
 
 /** The whole file for `entries`. */
 export function cacheBytes(root: string, entries: Iterable<CacheEntry>): Buffer {
+  const listings: Buffer[] = [];
   const bodies: Buffer[] = [];
   let heads = '';
-  let offset = 0;
+  let listingAt = 0;
+  let bodyAt = 0;
   for (const e of entries) {
+    const listing = typeof e.listing === 'string' ? Buffer.from(e.listing, 'utf8') : e.listing;
     const body = typeof e.body === 'string' ? Buffer.from(e.body, 'utf8') : e.body;
-    heads += `${e.head}\t${offset}\t${body.length}\n`;
+    heads += `${e.head}\t${listingAt},${listing.length}\t${bodyAt},${body.length}\n`;
+    listings.push(listing);
     bodies.push(body);
-    offset += body.length;
+    listingAt += listing.length;
+    bodyAt += body.length;
   }
   const headsBuf = Buffer.from(heads, 'utf8');
-  const header = Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, workspace: root, heads: headsBuf.length })}\n`, 'utf8');
-  return Buffer.concat([header, headsBuf, ...bodies]);
+  const header = Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, workspace: root, heads: headsBuf.length, listings: listingAt })}\n`, 'utf8');
+  return Buffer.concat([header, headsBuf, ...listings, ...bodies]);
 }

@@ -87,3 +87,35 @@ export function issuesLookRight(issues: unknown, id: RunId): boolean {
     && (i.stage === null || isStr(i.stage)) && (i.subject_ref === null || isStr(i.subject_ref)) && isObj(i.details)
     && Array.isArray(i.evidence) && i.evidence.every(isStr));
 }
+
+function severityCountsOk(c: unknown): boolean {
+  return isObj(c) && isCount(c.error) && isCount(c.warning) && isCount(c.info);
+}
+
+/** A remembered `runs` listing: stage names, statuses and issue counts, the run's counts. */
+export function listingLooksRight(listing: unknown): boolean {
+  return isObj(listing) && isCount(listing.record_count) && severityCountsOk(listing.issue_counts)
+    && Array.isArray(listing.stages)
+    && listing.stages.every((s) => isObj(s) && validName(s.name) && STATUS.has(s.status) && severityCountsOk(s.issue_counts));
+}
+
+/** What `parsed` gives for text that is not JSON. */
+export const BAD = Symbol('bad');
+export function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return BAD;
+  }
+}
+
+/** JSON gives these back unchanged (no NaN, Infinity, -0 or undefined in arrays): safe to remember. */
+export function jsonSafe(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (Array.isArray(v)) return v.every((x) => x !== undefined && jsonSafe(x));
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.values(v as object).every((x) => x === undefined || jsonSafe(x));
+  }
+  return false;
+}

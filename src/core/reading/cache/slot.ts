@@ -1,0 +1,46 @@
+/**
+ * What the read cache learns about one run during one command (a slot), in parts: the
+ * head and the body, each with the stamp that vouches for it, and what the command
+ * remembered (a diagnosis, a runs listing).
+ */
+import type { RecordSummary } from '../../model';
+import type { RunBody, RunHead, RunId } from '../catalog';
+
+export interface CacheStats {
+  /** Runs answered from the cache, and runs read from disk. */
+  hits: number;
+  misses: number;
+  /** Diagnoses recalled instead of computed. */
+  recalled: number;
+  /** Runs whose stages and record log were read from disk. */
+  bodies_read: number;
+}
+
+/** One part of a run (head or body): where it came from, and the stamp that vouches for it. */
+export interface Part {
+  key: string;
+  /** Newest mtime/ctime of its files (0 when it came from the cache, which keeps only settled parts). */
+  newest: number;
+  fromCache: boolean;
+}
+
+export type Body = Part & RunBody & { names: string };
+export type Remembered = { key: string; json: string };
+
+/** What one command learned about one run. */
+export interface Slot {
+  id: RunId;
+  /** The cached head fields, when there were some. */
+  cached: string[] | null;
+  head: Part & RunHead;
+  /** Whether the cached body's stamp still matches; checked once, when first needed. */
+  bodyValid?: boolean;
+  body: Body | null;
+  /** The cached body fields, once read. */
+  bodyFields?: string[] | null;
+  records: RecordSummary | null;
+  memo: Remembered | null;
+  listing: Remembered | null;
+  /** The cached record summary was malformed and has been read again. */
+  mended: boolean;
+}
