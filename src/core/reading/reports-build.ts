@@ -232,7 +232,8 @@ export interface RunSelection {
 function selectRuns(targets: RunMeta[], sel: RunSelection): RunMeta[] {
   let chosen = targets;
   if (sel.since !== undefined) chosen = chosen.filter((m) => startMs(m) >= sel.since!);
-  const perProject = sel.latest ? 1 : sel.last;
+  if (sel.latest) return newestOfEach(chosen);
+  const perProject = sel.last;
   if (perProject !== undefined) {
     const byProject = new Map<string, RunMeta[]>();
     for (const m of chosen) {
@@ -246,6 +247,16 @@ function selectRuns(targets: RunMeta[], sel: RunSelection): RunMeta[] {
   return chosen;
 }
 
+/** The newest run of each project (one pass: `--latest` over 10,000 runs sorts nothing). */
+function newestOfEach(metas: RunMeta[]): RunMeta[] {
+  const newest = new Map<string, RunMeta>();
+  for (const m of metas) {
+    const seen = newest.get(m.project);
+    if (!seen || byStart(m, seen) > 0) newest.set(m.project, m);
+  }
+  return [...newest.values()];
+}
+
 export function buildDiagnoseReport(
   ws: Workspace,
   ids: RunId[],
@@ -257,12 +268,12 @@ export function buildDiagnoseReport(
   // `everyRun`: the caller listed every run of these projects (their histories); not listed twice.
   const metas = settings.everyRun ? ids.map((id) => reader.meta(id)) : projects.flatMap((p) => listRunIds(ws, p).map((id) => reader.meta(id)));
   const { diagnose } = diagnoser(ws, reader, metas, settings);
-  // A map, not a search per run: `diagnose --all` over 10,000 runs was quadratic (12.8 s).
-  const byId = new Map(metas.map((m) => [`${m.project}/${m.name}`, m]));
-  const targets = selectRuns(
-    ids.map((id) => byId.get(`${id.project}/${id.name}`) ?? reader.meta(id)),
-    settings.select ?? {},
-  ).sort(byStart);
+  const named = () => {
+    // A map, not a search per run: `diagnose --all` over 10,000 runs was quadratic (12.8 s).
+    const byId = new Map(metas.map((m) => [`${m.project}/${m.name}`, m]));
+    return ids.map((id) => byId.get(`${id.project}/${id.name}`) ?? reader.meta(id));
+  };
+  const targets = selectRuns(settings.everyRun ? metas : named(), settings.select ?? {}).sort(byStart);
   const issues: Issue[] = [];
   const runs = targets.map((meta) => {
     const result = diagnose(meta);

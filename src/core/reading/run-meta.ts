@@ -74,32 +74,54 @@ export function readRunBody(ws: Workspace, id: RunId, odd: boolean, listed: stri
   return { stages: sortStages(stages), unreadable };
 }
 
-/** A run's metadata from its head and body (the head's problems first). */
-export function lazyRunMeta(id: RunId, head: RunHead, body: () => RunBody): RunMeta {
-  let whole: { stages: StageExecution[]; unreadable: Unreadable[] } | null = null;
-  const load = () => {
-    if (!whole) {
-      const b = body();
-      whole = { stages: b.stages, unreadable: head.unreadable.length ? [...head.unreadable, ...b.unreadable] : b.unreadable };
+/**
+ * A run's metadata from its head and body (the head's problems first), the body read
+ * on first use. A class, not an object literal with getters: 10,000 of them are made
+ * for every `runs` or `diagnose --latest`.
+ */
+class LazyRunMeta implements RunMeta {
+  readonly project: string;
+  readonly name: string;
+  readonly run_ref: string;
+  readonly startMs: number | undefined;
+  private whole: RunBody | null = null;
+
+  constructor(
+    id: RunId,
+    private readonly head: RunHead,
+    private readonly body: () => RunBody,
+  ) {
+    this.project = id.project;
+    this.name = id.name;
+    this.run_ref = runRef(id.project, id.name);
+    this.startMs = head.startMs;
+  }
+
+  /** A getter: the cache parses run.json's content only when it is used. */
+  get run(): Run | null {
+    return this.head.run;
+  }
+
+  get stages(): StageExecution[] {
+    return this.load().stages;
+  }
+
+  get unreadable(): Unreadable[] {
+    return this.load().unreadable;
+  }
+
+  private load(): RunBody {
+    if (!this.whole) {
+      const b = this.body();
+      const first = this.head.unreadable;
+      this.whole = { stages: b.stages, unreadable: first.length ? [...first, ...b.unreadable] : b.unreadable };
     }
-    return whole;
-  };
-  return {
-    project: id.project,
-    name: id.name,
-    run_ref: runRef(id.project, id.name),
-    // A getter: the cache parses run.json's content only when it is used.
-    get run() {
-      return head.run;
-    },
-    startMs: head.startMs,
-    get stages() {
-      return load().stages;
-    },
-    get unreadable() {
-      return load().unreadable;
-    },
-  };
+    return this.whole;
+  }
+}
+
+export function lazyRunMeta(id: RunId, head: RunHead, body: () => RunBody): RunMeta {
+  return new LazyRunMeta(id, head, body);
 }
 
 export function loadRunMeta(ws: Workspace, id: RunId): RunMeta {

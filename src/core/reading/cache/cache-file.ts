@@ -44,12 +44,6 @@ export const BODY_FIELDS = 4;
 /** Reading parts one by one costs a system call each: past this many, a section is read at once. */
 const SINGLE_READS = 64;
 
-export interface Located {
-  head: string;
-  listing: Place;
-  body: Place;
-}
-
 interface Place {
   offset: number;
   length: number;
@@ -85,7 +79,8 @@ export class CacheFile {
 
   private constructor(
     private fd: number | null,
-    readonly heads: Map<string, Located>,
+    /** Each run's head line, by run id. */
+    readonly heads: Map<string, string>,
     listingsAt = 0,
     listingsLength = 0,
     bodiesAt = 0,
@@ -112,42 +107,47 @@ export class CacheFile {
     const headsAt = headerEnd + 1;
     const headsBuf = Buffer.alloc(header.heads);
     fs.readSync(fd, headsBuf, 0, header.heads, headsAt);
-    const heads = new Map<string, Located>();
+    // Lines by run id; split only as far as a command uses them (see place()).
+    const heads = new Map<string, string>();
     const text = headsBuf.toString('utf8');
     let at = 0;
     while (at < text.length) {
       let end = text.indexOf('\n', at);
       if (end < 0) end = text.length;
-      const line = text.slice(at, end);
+      const tab = text.indexOf('\t', at);
+      if (tab > at && tab < end) heads.set(text.slice(at, tab), text.slice(at, end));
       at = end + 1;
-      // `id\thead…\tlisting offset,length\tbody offset,length`: the last two are places.
-      const cut = line.lastIndexOf('\t', line.lastIndexOf('\t') - 1);
-      const listing = placeOf(line.slice(cut + 1, line.lastIndexOf('\t')));
-      const body = placeOf(line.slice(line.lastIndexOf('\t') + 1));
-      if (cut <= 0 || !listing || !body) continue;
-      const head = line.slice(0, cut);
-      heads.set(head.slice(0, head.indexOf('\t')), { head, listing, body });
     }
     const listingsAt = headsAt + header.heads;
     const bodiesAt = listingsAt + header.listings;
     return new CacheFile(fd, heads, listingsAt, header.listings, bodiesAt, size - bodiesAt);
   }
 
-  /** The run's head fields; null when missing or malformed. */
-  headOf(id: string): string[] | null {
-    const head = this.heads.get(id)?.head.split('\t');
-    return head && head.length === HEAD_FIELDS ? head : null;
+  /**
+   * The run's head fields, the first `count` of them (all by default); null when missing
+   * or malformed. The rest of the line is not split: a warm `diagnose --latest` needs four
+   * fields of every run's head, and the others of 22.
+   */
+  headOf(id: string, count: number = HEAD_FIELDS): string[] | null {
+    const line = this.heads.get(id);
+    const place = line === undefined ? null : placesOf(line);
+    if (!place) return null;
+    const head = line!.slice(0, place.cut);
+    const fields = count < HEAD_FIELDS ? head.split('\t', count) : head.split('\t');
+    return fields.length === count || (count >= HEAD_FIELDS && fields.length === HEAD_FIELDS) ? fields : null;
   }
 
   /** The run's remembered listing ('' when none); null when missing. */
   listingOf(id: string): string | null {
-    const place = this.heads.get(id);
+    const line = this.heads.get(id);
+    const place = line === undefined ? null : placesOf(line);
     return place ? (this.listings.part(place.listing)?.toString('utf8') ?? null) : null;
   }
 
   /** The run's body fields (from F.meta on); null when missing or malformed. */
   bodyOf(id: string): string[] | null {
-    const place = this.heads.get(id);
+    const line = this.heads.get(id);
+    const place = line === undefined ? null : placesOf(line);
     const body = place ? this.bodies.part(place.body) : null;
     if (!body) return null;
     const rest = body.toString('utf8').split('\t');
@@ -165,10 +165,11 @@ export class CacheFile {
 
   /** The run's entry as stored (to copy into the next file unchanged). */
   entryOf(id: string): CacheEntry | null {
-    const place = this.heads.get(id);
+    const line = this.heads.get(id);
+    const place = line === undefined ? null : placesOf(line);
     const listing = place && this.listings.part(place.listing);
     const body = place && this.bodies.part(place.body);
-    return place && listing && body ? { id, head: place.head, listing, body } : null;
+    return place && listing && body ? { id, head: line!.slice(0, place.cut), listing, body } : null;
   }
 
   /** @internal for Section */
@@ -191,6 +192,15 @@ export class CacheFile {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
   }
+}
+
+/** A head line's last two fields, `offset,length` of its listing and of its body, and where the head fields end. */
+function placesOf(line: string): { cut: number; listing: Place; body: Place } | null {
+  const last = line.lastIndexOf('\t');
+  const cut = line.lastIndexOf('\t', last - 1);
+  const listing = placeOf(line.slice(cut + 1, last));
+  const body = placeOf(line.slice(last + 1));
+  return cut > 0 && listing && body ? { cut, listing, body } : null;
 }
 
 function placeOf(text: string): Place | null {

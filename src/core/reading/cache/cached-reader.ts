@@ -32,7 +32,7 @@ import { CacheFile, cacheBytes, entryOf, F, HEAD_FIELDS, type CacheEntry } from 
 import { summarize, type DiagnosisMemo, type RunListing, type RunReader } from '../run-reader';
 import { openCache, type CacheTrust } from './trust';
 import { bodyStamp, headStamp, namesOf, stageFileNames } from './stamps';
-import type { Issue, RecordSummary, TypeCounts } from '../../model';
+import type { Issue, RecordSummary, TypeCounts, Unreadable } from '../../model';
 import type { Body, CacheStats, Part, Remembered, Slot } from './slot';
 
 export type { CacheStats } from './slot';
@@ -59,7 +59,7 @@ export function cachedReader(
     const stamp = headStamp(ws, id);
     if (cached && cached[F.head] === stamp.key) {
       const start = cached[F.start] === '' ? Number.NaN : Number(cached[F.start]);
-      if (!Number.isNaN(start)) return lazyHead(id, cached[F.run], start, stamp.key);
+      if (!Number.isNaN(start)) return new CachedHead(id, stamp.key, start, cached[F.run], runOf);
       const head = parsed(cached[F.run]) as RunHead;
       if (headLooksRight(head, id) && head.run === null) return { run: null, unreadable: head.unreadable, odd: head.odd, key: stamp.key, newest: 0, fromCache: true };
     }
@@ -67,29 +67,10 @@ export function cachedReader(
     return { run: read.run, unreadable: read.unreadable, odd: read.odd, key: stamp.key, newest: stamp.newest, fromCache: false };
   }
 
-  /**
-   * A cached head whose run.json was readable: ordering uses its instant, and run.json's
-   * content is parsed when first used (`diagnose --latest` parses 22 of 10,000). Its
-   * stamp matched, so run.json is as it was; should the cached text prove malformed,
-   * run.json is read again.
-   */
-  function lazyHead(id: RunId, text: string, start: number, key: string): Part & RunHead {
-    let run: Run | undefined;
-    return {
-      key,
-      newest: 0,
-      fromCache: true,
-      unreadable: [],
-      odd: false,
-      startMs: start,
-      get run(): Run {
-        if (run === undefined) {
-          const head = parsed(text) as RunHead;
-          run = headLooksRight(head, id) && head.run !== null && startInstant(head.run) === start ? head.run : reread(id, start);
-        }
-        return run;
-      },
-    };
+  /** run.json's content from its cached text; read again from disk should the text prove malformed. */
+  function runOf(id: RunId, text: string, start: number): Run {
+    const head = parsed(text) as RunHead;
+    return headLooksRight(head, id) && head.run !== null && startInstant(head.run) === start ? head.run : reread(id, start);
   }
 
   function reread(id: RunId, start: number): Run {
@@ -102,13 +83,19 @@ export function cachedReader(
   /** Whether the cached body's files are as they were: their stamp alone, nothing read. */
   function cachedBodyMatches(slot: Slot): boolean {
     if (slot.bodyValid === undefined) {
-      const c = slot.cached;
+      const c = fullHead(slot);
       // An odd entry (a link, a file) has no body, whatever its target holds.
       const names = c && c[F.body] !== '' && !slot.head.odd ? namesOf(c[F.names]) : null;
       slot.bodyValid = names !== null && bodyStamp(ws, slot.id, names).key === c![F.body];
     }
     return slot.bodyValid;
   }
+
+  /** The run's cached head fields, all of them (meta() split only the first four); null when malformed. */
+  const fullHead = (slot: Slot): string[] | null => {
+    if (slot.cached && slot.cached.length < HEAD_FIELDS) slot.cached = cache.headOf(idOf(slot.id));
+    return slot.cached;
+  };
 
   const bodyFieldsOf = (slot: Slot) => (slot.bodyFields === undefined ? (slot.bodyFields = cache.bodyOf(idOf(slot.id))) : slot.bodyFields);
 
@@ -137,7 +124,7 @@ export function cachedReader(
   /** What the cache remembered for `key` (issues or listing), or undefined. */
   function remembered(slot: Slot, key: string, mine: Remembered | null, cachedJson: () => string | undefined): string | undefined {
     if (mine) return mine.key === key ? mine.json : undefined;
-    return slot.cached?.[F.memoKey] === key ? cachedJson() : undefined;
+    return fullHead(slot)?.[F.memoKey] === key ? cachedJson() : undefined;
   }
 
   const memo: DiagnosisMemo = {
@@ -185,7 +172,8 @@ export function cachedReader(
     distrust,
     memo,
     meta(id: RunId): RunMeta {
-      const cached = cache.headOf(idOf(id));
+      // The first four head fields: the rest are split when used (fullHead).
+      const cached = cache.headOf(idOf(id), F.run + 1);
       const slot: Slot = { id, cached, head: headOf(id, cached), body: null, records: null, memo: null, listing: null, mended: false };
       if (slot.head.fromCache) stats.hits++;
       else stats.misses++;
@@ -243,7 +231,8 @@ export function cachedReader(
 
   /** The run's entry when it has something new to keep (a part read from disk and settled, a diagnosis, a listing), else null. */
   function entryFor(slot: Slot): CacheEntry | null {
-    const { head, body, cached } = slot;
+    const { head, body } = slot;
+    const cached = fullHead(slot);
     const newHead = !head.fromCache && settled(head);
     const newBody = body !== null && !body.fromCache && settled(body) && slot.records !== null;
     if (!newHead && !newBody && !slot.memo && !slot.listing && !slot.mended) return null;
@@ -278,4 +267,29 @@ export function cachedReader(
     return entryOf([...headFields, ...mid, ...rest]);
   }
   return reader;
+}
+
+/**
+ * A cached head whose run.json was readable: ordering uses its instant, and run.json's
+ * content is parsed when first used (`diagnose --latest` parses 22 of 10,000). Its
+ * stamp matched, so run.json is as it was. A class: one is made per run.
+ */
+class CachedHead implements Part, RunHead {
+  readonly newest = 0;
+  readonly fromCache = true;
+  readonly unreadable: Unreadable[] = [];
+  readonly odd = false;
+  private parsedRun: Run | undefined;
+
+  constructor(
+    private readonly id: RunId,
+    readonly key: string,
+    readonly startMs: number,
+    private readonly text: string,
+    private readonly load: (id: RunId, text: string, start: number) => Run,
+  ) {}
+
+  get run(): Run {
+    return (this.parsedRun ??= this.load(this.id, this.text, this.startMs));
+  }
 }
