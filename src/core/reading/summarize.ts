@@ -14,7 +14,7 @@
 import type { CanonicalRecord } from '../../schema/records';
 import { readableProblems } from '../writing/readable';
 import { DEFER, EVENT, FastPath, METRIC } from './fastpath';
-import { Tally } from './tally';
+import { EVENT_INDEX, METRIC_INDEX, SPAN_INDEX, Tally } from './tally';
 import { readLines, type LineSink } from '../storage/lines';
 import { jsonFailure, readFailure } from '../storage/fsio';
 import { emptyCounts, type RecordSummary } from '../model';
@@ -136,10 +136,10 @@ export function summarizeRecords(
         // A fast answer means the contract accepts the line (printable ASCII: latin1 is its UTF-8 text).
         if (code !== DEFER && options.keepAll) return take(JSON.parse(view.slice(start, end)) as CanonicalRecord);
         if (code === METRIC) {
-          tally.count(fast.stage, 'metric');
+          tally.countIndex(fast.stage, METRIC_INDEX);
           return tally.metricText(fast.stage, fast.metricKey, fast.valueText);
         }
-        if (code !== DEFER) return tally.count(fast.stage, code === EVENT ? 'event' : 'span');
+        if (code !== DEFER) return tally.countIndex(fast.stage, code === EVENT ? EVENT_INDEX : SPAN_INDEX);
       }
       if (isBlank(buf, start, end)) return;
       let text: string;
