@@ -116,6 +116,15 @@ test('a cache entry of the wrong shape, or naming a stage ../../etc, is a miss (
   a[F.names] = a[F.names].replace(/^[^,]+/, '../../etc');
   b[F.records] = JSON.stringify({ lines: 'many' });
   c.splice(4, 5, '5');
+  // A head line with a field too many: its first fields look right, the whole does not.
+  const d = forgedCache(path.join(sandbox('ctx-cachedir-').base, 'cache'), true);
+  for (const fields of d.doc.values()) fields[F.memoKey] += '\textra';
+  writeDoc(d.file, d.root, d.doc);
+  // Settled files (2 s), so the runs read again from disk are written back to the cache.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+  const extra = diagnose(d.box, path.dirname(d.file));
+  assert.equal(extra.code, 1, extra.stderr);
+  assert.deepEqual(parseJson(extra.stdout).counts, parseJson(expected.stdout).counts);
   writeDoc(file, root, doc);
   const r = diagnose(box, dir);
   assert.equal(r.code, 1, r.stderr);

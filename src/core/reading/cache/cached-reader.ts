@@ -237,9 +237,8 @@ export function cachedReader(
     const newBody = body !== null && !body.fromCache && settled(body) && slot.records !== null;
     if (!newHead && !newBody && !slot.memo && !slot.listing && !slot.mended) return null;
     if (!settled(head)) return null;
-    const headFields = head.fromCache
-      ? [idOf(slot.id), head.key, cached![F.start], cached![F.run]]
-      : [idOf(slot.id), head.key, head.run ? String(startInstant(head.run)) : '', JSON.stringify({ run: head.run, unreadable: head.unreadable, odd: head.odd })];
+    const run = head.run;
+    const headFields = [idOf(slot.id), head.key, run ? String(startInstant(run)) : '', JSON.stringify({ run, unreadable: head.unreadable, odd: head.odd })];
     // [names, body key, memo key, listing] and the body fields [meta, records, counts, memo].
     let mid = ['', '', '', ''];
     let rest = ['', '', '', '[]'];
