@@ -190,6 +190,10 @@ test('a warm runs recalls each listing without reading a stage file; a new diagn
   };
   assert.equal(runs().recalled, 0, 'cold');
   assert.deepEqual(runs(), { hits: 3, misses: 0, recalled: 3, bodies_read: 0 });
+  // Without the bodies (cut off after the listings), a warm runs answers all the same: it reads none.
+  const header = JSON.parse(fs.readFileSync(file, 'utf8').split('\n')[0]) as { heads: number; listings: number };
+  fs.truncateSync(file, Buffer.byteLength(JSON.stringify(header)) + 1 + header.heads + header.listings);
+  assert.deepEqual(runs(), { hits: 3, misses: 0, recalled: 3, bodies_read: 0 });
   // diagnose under another contexta.yml remembers issues under new keys: the listings of the old ones are dropped.
   const yml = path.join(path.dirname(ws.root), 'contexta.yml');
   fs.writeFileSync(yml, 'rules:\n  degraded_record: off\n');
