@@ -239,3 +239,19 @@ test('a cached run.json of the wrong shape under a matching stamp is read again 
   const r = cachedReader(ws, cache, LATER);
   assert.deepEqual(buildRunsReport(ws, {}, r), buildRunsReport(ws, {}, diskReader(ws)));
 });
+
+test('a damaged start instant in the cache is a miss, never a wrong order or an error', () => {
+  const { ws, cache } = seeded();
+  const prime = cachedReader(ws, cache, LATER);
+  buildDiagnoseReport(ws, listRunIds(ws), 'error', prime, { select: { latest: true } });
+  prime.save();
+  // Make the oldest run look newest: its instant moved a year on, the checksum left as it was.
+  const text = fs.readFileSync(cache, 'latin1');
+  const day1 = /(nightly-ml-pipeline\/nightly-day1\t[^\t]*\t)(\d+)\//.exec(text)!;
+  fs.writeFileSync(cache, text.replace(day1[0], `${day1[1]}${Number(day1[2]) + 365 * 86_400_000}/`), 'latin1');
+  const r = cachedReader(ws, cache, LATER);
+  const latest = buildDiagnoseReport(ws, listRunIds(ws), 'error', r, { select: { latest: true } });
+  assert.deepEqual(latest, buildDiagnoseReport(ws, listRunIds(ws), 'error', diskReader(ws), { select: { latest: true } }));
+  assert.deepEqual(latest.runs.map((x) => x.run_ref), ['run:nightly-ml-pipeline.nightly-day3']);
+  assert.equal(r.stats.misses, 1, 'the damaged head is read from disk');
+});

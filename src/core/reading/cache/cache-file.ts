@@ -16,14 +16,14 @@
  */
 import * as fs from 'node:fs';
 
-const CACHE_FORMAT = 6;
+const CACHE_FORMAT = 7;
 
 /** Field positions in a run's fields (head fields, the listing, then body fields). */
 export const F = {
   id: 0,
   /** headStamp key, and the head it vouches for: `{run, unreadable, odd}` (run-meta.ts). */
   head: 1,
-  /** When run.json is readable, its started_at as an instant ('' when not): ordering runs parses no JSON. */
+  /** When run.json is readable, its started_at as an instant with a checksum (instantField; '' when not): ordering runs parses no JSON. */
   start: 2,
   run: 3,
   /** The stage names the body stamp covers (comma-separated), and the bodyStamp key ('' when no body is kept). */
@@ -255,4 +255,28 @@ export function cacheBytes(root: string, entries: Iterable<CacheEntry>): Buffer 
   const headsBuf = Buffer.from(heads, 'utf8');
   const header = Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, workspace: root, heads: headsBuf.length, listings: listingAt })}\n`, 'utf8');
   return Buffer.concat([header, headsBuf, ...listings, ...bodies]);
+}
+
+/**
+ * The start-instant field: the instant, and a checksum of it with run.json's cached text.
+ * Ordering uses the instant without parsing the text, so a damaged field must not pass
+ * for a right one: it is a miss (read from disk), never a wrong order or an error.
+ */
+export function instantField(start: number, runText: string): string {
+  return `${start}/${checksum(`${start}\t${runText}`)}`;
+}
+
+/** The instant of a start field, or NaN when it is empty or does not check out. */
+export function instantOf(field: string, runText: string): number {
+  const slash = field.indexOf('/');
+  if (slash <= 0) return Number.NaN;
+  const start = Number(field.slice(0, slash));
+  return !Number.isNaN(start) && field.slice(slash + 1) === checksum(`${field.slice(0, slash)}\t${runText}`) ? start : Number.NaN;
+}
+
+/** FNV-1a, 32 bits: catches damage, not forgery (a forged cache is refused by trust.ts). */
+function checksum(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
 }

@@ -28,7 +28,7 @@ import { runRef } from '../../../schema/refs';
 import type { Run } from '../../../schema/entities';
 import { writeFileAtomic } from '../../storage/fsio';
 import { BAD, bodyLooksRight, countsLookRight, headLooksRight, issuesLookRight, jsonSafe, listingLooksRight, parsed, summaryLooksRight } from './cache-shape';
-import { CacheFile, cacheBytes, entryOf, F, HEAD_FIELDS, type CacheEntry } from './cache-file';
+import { CacheFile, cacheBytes, entryOf, F, HEAD_FIELDS, instantField, instantOf, type CacheEntry } from './cache-file';
 import { summarize, type DiagnosisMemo, type RunListing, type RunReader } from '../run-reader';
 import { openCache, type CacheTrust } from './trust';
 import { bodyStamp, headStamp, namesOf, stageFileNames } from './stamps';
@@ -58,7 +58,7 @@ export function cachedReader(
     // The stamp first, so a change while reading shows next time.
     const stamp = headStamp(ws, id);
     if (cached && cached[F.head] === stamp.key) {
-      const start = cached[F.start] === '' ? Number.NaN : Number(cached[F.start]);
+      const start = instantOf(cached[F.start], cached[F.run]);
       if (!Number.isNaN(start)) return new CachedHead(id, stamp.key, start, cached[F.run], runOf);
       const head = parsed(cached[F.run]) as RunHead;
       if (headLooksRight(head, id) && head.run === null) return { run: null, unreadable: head.unreadable, odd: head.odd, key: stamp.key, newest: 0, fromCache: true };
@@ -238,7 +238,8 @@ export function cachedReader(
     if (!newHead && !newBody && !slot.memo && !slot.listing && !slot.mended) return null;
     if (!settled(head)) return null;
     const run = head.run;
-    const headFields = [idOf(slot.id), head.key, run ? String(startInstant(run)) : '', JSON.stringify({ run, unreadable: head.unreadable, odd: head.odd })];
+    const text = JSON.stringify({ run, unreadable: head.unreadable, odd: head.odd });
+    const headFields = [idOf(slot.id), head.key, run ? instantField(startInstant(run), text) : '', text];
     // [names, body key, memo key, listing] and the body fields [meta, records, counts, memo].
     let mid = ['', '', '', ''];
     let rest = ['', '', '', '[]'];
