@@ -52,6 +52,12 @@ const producer: OptionSpec = { flags: '--producer <token>', description: 'produc
 const emit: OptionSpec = { flags: '--emit', description: 'also send the OpenLineage event (on when OPENLINEAGE_URL is set)' };
 const endStatus: OptionSpec = { flags: '--status <status>', description: 'end status: completed (default), failed, cancelled' };
 const lifecycleAction = [{ name: 'action', description: 'start | end' }];
+/** What events and degraded records both carry besides their own fields. */
+const evidence = (what: string): OptionSpec[] => [
+  { flags: '--origin <marker>', description: 'origin marker (default: explicit_capture)' },
+  { flags: '--subject <ref>', description: `${what} (a StableRef)` },
+  { flags: '--attr <k=v>', description: 'attribute (repeatable)', repeatable: true },
+];
 
 export const RECORD_COMMANDS: RecordCommandSpec[] = [
   {
@@ -100,9 +106,7 @@ export const RECORD_COMMANDS: RecordCommandSpec[] = [
       ...target(true),
       producer,
       { flags: '--level <level>', description: 'debug | info (default) | warning | error | critical' },
-      { flags: '--origin <marker>', description: 'origin marker (default: explicit_capture)' },
-      { flags: '--subject <ref>', description: 'what the event is about (a StableRef)' },
-      { flags: '--attr <k=v>', description: 'attribute (repeatable)', repeatable: true },
+      ...evidence('what the event is about'),
     ],
     load: async () => (await import('../commands/record-event')).recordEvent,
     positional: ([key, message]) => ({ key, message }),
@@ -119,9 +123,7 @@ export const RECORD_COMMANDS: RecordCommandSpec[] = [
       { flags: '--category <category>', description: 'capture (default) | store | import | compatibility | verification | recovery' },
       { flags: '--marker <marker>', description: 'partial_failure (default) | capture_gap | import_loss | compatibility_upgrade' },
       { flags: '--completeness <marker>', description: 'complete | partial (default) | sampled | absent | unknown' },
-      { flags: '--origin <marker>', description: 'origin marker (default: explicit_capture)' },
-      { flags: '--subject <ref>', description: 'what is degraded (a StableRef)' },
-      { flags: '--attr <k=v>', description: 'attribute (repeatable)', repeatable: true },
+      ...evidence('what is degraded'),
     ],
     load: async () => (await import('../commands/record-degraded')).recordDegraded,
     positional: ([issueKey]) => ({ issueKey }),
