@@ -192,7 +192,7 @@ export function displayPath(cwd: string, target: string): string {
 export function keyValues(pairs: string[] | undefined, flag: 'attr' | 'tag'): Record<string, string | number | boolean> {
   // None given (most calls): nothing to check, and no schema to build on the hot path.
   if (!pairs?.length) return {};
-  const list = parseOptions(z.object({ [flag]: KeyValues }), { [flag]: pairs ?? [] })[flag] as string[];
+  const list = parseOptions(z.object({ [flag]: KeyValues }), { [flag]: pairs })[flag] as string[];
   const entries: [string, string | number | boolean][] = [];
   const seen = new Map<string, string>();
   for (const pair of list) {

@@ -23,15 +23,11 @@ export interface RunId {
 }
 
 /**
- * The directories named like entries in `dir`. One bad entry never hides the rest: a
- * symbolic link (readers stay inside the workspace), a file where a directory belongs,
- * or a directory that cannot be listed is reported in `unreadable` and skipped.
+ * The entries named like entries in `dir`, with whether each is a directory (from the
+ * listing: no stat). One bad entry never hides the rest: a symbolic link (readers stay
+ * inside the workspace), a file where a directory belongs, or a directory that cannot be
+ * listed is reported in `unreadable` and skipped, unless `keepOdd`.
  */
-export function listDirs(dir: string, unreadable: Unreadable[], keepOdd = false): string[] {
-  return listEntries(dir, unreadable, keepOdd).map((e) => e.name);
-}
-
-/** As listDirs, with whether each entry is a directory (from the listing: no stat). */
 function listEntries(dir: string, unreadable: Unreadable[], keepOdd: boolean): { name: string; isDir: boolean }[] {
   let entries: fs.Dirent[];
   try {
@@ -56,7 +52,7 @@ function listEntries(dir: string, unreadable: Unreadable[], keepOdd: boolean): {
 }
 
 export function listProjects(ws: Workspace, unreadable: Unreadable[] = []): string[] {
-  return listDirs(paths.projects(ws), unreadable);
+  return listEntries(paths.projects(ws), unreadable, false).map((e) => e.name);
 }
 
 /**

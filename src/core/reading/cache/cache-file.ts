@@ -40,7 +40,7 @@ export const F = {
   memo: 11,
 } as const;
 export const HEAD_FIELDS = F.listing;
-export const BODY_FIELDS = 4;
+const BODY_FIELDS = 4;
 /** Reading parts one by one costs a system call each: past this many, a section is read at once. */
 const SINGLE_READS = 64;
 

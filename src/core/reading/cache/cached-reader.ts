@@ -106,7 +106,8 @@ export function cachedReader(
       const fields = bodyFieldsOf(slot);
       const body = fields ? parsed(fields[inBody(F.meta)]) : BAD;
       if (bodyLooksRight(body, slot.id)) {
-        return (slot.body = { ...(body as RunBody), names: slot.cached![F.names], key: slot.cached![F.body], newest: 0, fromCache: true });
+        const c = fullHead(slot)!;
+        return (slot.body = { ...(body as RunBody), names: c[F.names], key: c[F.body], newest: 0, fromCache: true });
       }
     }
     if (slot.head.fromCache) {
@@ -240,31 +241,37 @@ export function cachedReader(
     const run = head.run;
     const text = JSON.stringify({ run, unreadable: head.unreadable, odd: head.odd });
     const headFields = [idOf(slot.id), head.key, run ? instantField(startInstant(run), text) : '', text];
-    // [names, body key, memo key, listing] and the body fields [meta, records, counts, memo].
-    let mid = ['', '', '', ''];
-    let rest = ['', '', '', '[]'];
+    // From F.names on: the body's stamp and what was remembered under the memo key, then the body fields.
+    const kept: Record<'names' | 'body' | 'memoKey' | 'listing' | 'meta' | 'records' | 'counts' | 'memo', string> =
+      { names: '', body: '', memoKey: '', listing: '', meta: '', records: '', counts: '', memo: '[]' };
     if (newBody) {
-      mid = [body!.names, body!.key, '', ''];
-      rest = [JSON.stringify({ stages: body!.stages, unreadable: body!.unreadable }), JSON.stringify(slot.records), JSON.stringify(slot.records!.counts), '[]'];
+      Object.assign(kept, {
+        names: body!.names,
+        body: body!.key,
+        meta: JSON.stringify({ stages: body!.stages, unreadable: body!.unreadable }),
+        records: JSON.stringify(slot.records),
+        counts: JSON.stringify(slot.records!.counts),
+      });
     } else if (body ? body.fromCache : cached !== null && cached[F.body] !== '' && !head.odd) {
       // The cached body: used and still right, or not used this time (its stamp decides next time).
       const fields = bodyFieldsOf(slot);
       if (fields) {
-        mid = [...cached!.slice(F.names, HEAD_FIELDS), cache.listingOf(idOf(slot.id)) ?? ''];
-        rest = fields.slice();
-        // Remembered under the old head's token: it can never be recalled again.
-        if (!head.fromCache) [mid[2], mid[3], rest[3]] = ['', '', '[]'];
-        if (slot.mended) [rest[1], rest[2]] = [JSON.stringify(slot.records), JSON.stringify(slot.records!.counts)];
+        const [meta, records, counts, memo] = fields;
+        Object.assign(kept, { names: cached![F.names], body: cached![F.body], meta, records, counts });
+        // Remembered under the old head's token, it could never be recalled again.
+        if (head.fromCache) Object.assign(kept, { memoKey: cached![F.memoKey], listing: cache.listingOf(idOf(slot.id)) ?? '', memo });
+        if (slot.mended) Object.assign(kept, { records: JSON.stringify(slot.records), counts: JSON.stringify(slot.records!.counts) });
       }
     }
-    if (mid[1] !== '') {
+    if (kept.body !== '') {
       if (slot.memo) {
-        if (mid[2] !== slot.memo.key) mid[3] = '';
-        [mid[2], rest[3]] = [slot.memo.key, slot.memo.json];
+        if (kept.memoKey !== slot.memo.key) kept.listing = '';
+        Object.assign(kept, { memoKey: slot.memo.key, memo: slot.memo.json });
       }
-      if (slot.listing && slot.listing.key === mid[2]) mid[3] = slot.listing.json;
+      if (slot.listing && slot.listing.key === kept.memoKey) kept.listing = slot.listing.json;
     }
-    return entryOf([...headFields, ...mid, ...rest]);
+    const { names, body: bodyKey, memoKey, listing, meta, records, counts, memo } = kept;
+    return entryOf([...headFields, names, bodyKey, memoKey, listing, meta, records, counts, memo]);
   }
   return reader;
 }

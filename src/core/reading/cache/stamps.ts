@@ -98,20 +98,19 @@ function stat(file: string, hash: StampHash, stamp: Stamp): void {
 export function headStamp(ws: Workspace, id: RunId): Stamp {
   const stamp: Stamp = { key: '', newest: 0 };
   const hash = new StampHash();
-  if (id.isDir === undefined) {
-    let isDir: boolean | string;
-    try {
-      isDir = fs.lstatSync(paths.run(ws, id.project, id.name)).isDirectory();
-    } catch (err) {
-      isDir = (err as NodeJS.ErrnoException).code ?? 'error';
-    }
-    hash.text(String(isDir));
-  } else {
-    hash.text(id.isDir ? 'true' : 'false');
-  }
+  hash.text(String(id.isDir ?? entryKind(paths.run(ws, id.project, id.name))));
   stat(paths.runFile(ws, id.project, id.name), hash, stamp);
   stamp.key = hash.digest();
   return stamp;
+}
+
+/** Whether `dir` is a directory, or the error code that says why it cannot be told. */
+function entryKind(dir: string): boolean | string {
+  try {
+    return fs.lstatSync(dir).isDirectory();
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'error';
+  }
 }
 
 /**
