@@ -51,7 +51,8 @@ export interface RunBody {
 
 export function readRunHead(ws: Workspace, id: RunId): RunHead {
   const dir = paths.run(ws, id.project, id.name);
-  const odd = oddEntry(dir);
+  // A listing already told a directory from a link or a file (readdir's entry type).
+  const odd = id.isDir === true ? null : oddEntry(dir);
   if (odd) return { run: null, unreadable: [{ file: dir, line: null, reason: odd }], odd: true };
   const unreadable: Unreadable[] = [];
   const run = readEntity(paths.runFile(ws, id.project, id.name), Run, unreadable) as Run | null;
