@@ -1,13 +1,14 @@
 import * as z from 'zod/mini';
 import { listProjects } from '../core/reading/catalog';
 import { closestNames } from '../core/reading/suggest';
-import { buildRunsReport } from '../core/reading/reports-build';
+import { buildRunsListing, buildRunsReport, type RunsFilter } from '../core/reading/reports-build';
+import { renderRunsJson, runsRowJson } from '../render/runs-json';
 import { ContextaError } from '../core/errors';
 import type { Workspace } from '../core/storage/workspace';
 import { escapeText } from '../render/escape';
 import { STATUSES } from '../schema/enums';
 import type { CliContext, RawOptions } from './context';
-import { assertOneFormat, IsoTime, Name, OutputFormat, openForRead, parseOptions, writeJson } from './options';
+import { assertOneFormat, IsoTime, Name, OutputFormat, openForRead, parseOptions } from './options';
 import { readerFor } from './cache';
 import { renderOptions, writeNdjson, writeText } from './output';
 
@@ -65,24 +66,27 @@ export async function runs(ctx: CliContext, raw: RawOptions): Promise<number> {
   const machine = Boolean(opts.json || opts.ndjson);
   const limit = opts.limit !== undefined ? Number(opts.limit) : ctx.stdoutIsTTY && !machine ? TTY_DEFAULT_LIMIT : undefined;
   const reader = readerFor(ctx, ws);
-  const report = buildRunsReport(ws, {
+  const filter: RunsFilter = {
     project: opts.project,
     status: opts.status,
     since: dayBound(opts.since, false),
     until: dayBound(opts.until, true),
     limit,
     allAttempts: opts.allAttempts,
-  }, reader, { now: ctx.now().getTime() });
+  };
+  const settings = { now: ctx.now().getTime() };
+  // --json copies rows out as text (the read cache remembers them so); the other views need objects.
+  const report = opts.json ? buildRunsListing(ws, filter, runsRowJson, reader, settings) : buildRunsReport(ws, filter, runsRowJson, reader, settings);
   reader.save();
   // Text output lists unreadable runs under the table; machine output says so on stderr too,
   // since an NDJSON stream of rows has no place for them.
   if (machine) {
     for (const u of report.unreadable) ctx.stderr.write(`contexta: warning: cannot read ${escapeText(u.file)}: ${escapeText(u.reason)}\n`);
   }
-  if (opts.ndjson) {
+  if ('rows' in report) {
+    writeText(ctx, renderRunsJson(report));
+  } else if (opts.ndjson) {
     await writeNdjson(ctx, report.runs);
-  } else if (opts.json) {
-    writeJson(ctx, report);
   } else {
     const { renderRuns } = await import('../render/runs');
     writeText(ctx, renderRuns(report, renderOptions(ctx)));

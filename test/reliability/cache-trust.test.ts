@@ -11,8 +11,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cachedReader } from '../../src/core/reading/cache/cached-reader';
 import { CacheFile, cacheBytes, F, HEAD_FIELDS } from '../../src/core/reading/cache/cache-file';
-import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reading/reports-build';
+import { renderRunsJson, runsRowJson } from '../../src/render/runs-json';
+import { buildDiagnoseReport, buildRunsListing, buildRunsReport } from '../../src/core/reading/reports-build';
 import { listRunIds } from '../../src/core/reading/catalog';
+import { diskReader } from '../../src/core/reading/run-reader';
 import { writeSeed } from '../../src/core/writing/seed';
 import { openWorkspace } from '../../src/core/storage/workspace';
 import { contexta, ensureBuilt, parseJson, sandbox } from './helpers';
@@ -66,11 +68,13 @@ function readDoc(file: string, root: string): Map<string, string[]> {
   return doc;
 }
 
-/** Writes the fields back as they are, malformed or not (head fields, listing, body fields). */
+/** Writes the fields back as they are, malformed or not (head fields, row, body fields), with the rows' digest made anew. */
 function writeDoc(file: string, root: string, doc: Map<string, string[]>): void {
-  const entries = [...doc].map(([id, f]) => ({ id, head: f.slice(0, HEAD_FIELDS).join('\t'), listing: f[F.listing] ?? '', body: [id, ...f.slice(F.meta)].join('\t') }));
+  const entries = [...doc].map(([id, f]) => ({ id, head: f.slice(0, HEAD_FIELDS).join('\t'), row: f[F.row] ?? '', body: [id, ...f.slice(F.meta)].join('\t') }));
   fs.writeFileSync(file, cacheBytes(root, entries), { mode: 0o600 });
 }
+
+const byRef = (a: { run_ref: string }, b: { run_ref: string }) => (a.run_ref < b.run_ref ? -1 : 1);
 
 const diagnose = (box: { cwd: string; ws: string }, dir: string) =>
   contexta(['-w', box.ws, 'diagnose', '--all', '--json'], { cwd: box.cwd, env: { CONTEXTA_CACHE_DIR: dir } });
@@ -180,7 +184,7 @@ test('HOME=/proc/nonexistent does not spin: the cache is skipped', () => {
   assert.ok(Date.now() - started < 15_000);
 });
 
-test('a remembered runs listing is believed only in its exact shape: a wrong one is made again', () => {
+test('a remembered runs row a text view parses is believed only in its exact shape: a wrong one is made again', () => {
   const box = sandbox('ctx-cache-');
   writeSeed(box.ws);
   const ws = openWorkspace(box.ws);
@@ -188,18 +192,59 @@ test('a remembered runs listing is believed only in its exact shape: a wrong one
   const file = path.join(dir, 'runs.json');
   fs.mkdirSync(dir, { mode: 0o700 });
   const prime = cachedReader(ws, file, LATER);
-  const expected = buildRunsReport(ws, {}, prime);
+  const expected = buildRunsReport(ws, {}, runsRowJson, prime);
   prime.save();
   const doc = readDoc(file, ws.root);
-  const bad = ['{"stages":"none","issue_counts":{"error":0,"warning":0,"info":0},"record_count":1}', '{"stages":[{"name":"../../etc","status":"completed","issue_counts":{"error":0,"warning":0,"info":0}}],"issue_counts":{"error":0,"warning":0,"info":0},"record_count":0}', 'null'];
-  [...doc.values()].forEach((fields, i) => {
-    assert.notEqual(fields[F.listing], '', 'runs remembers each listing');
-    fields[F.listing] = bad[i];
+  const counts = '"issue_counts":{"error":0,"warning":0,"info":0}';
+  const rows = [...doc.values()].map((fields) => JSON.parse(fields[F.row]) as Record<string, unknown>);
+  // Rows with a valid digest (as the cache's owner could write them) but the wrong shape, or another run's.
+  const bad = [
+    JSON.stringify({ ...rows[0], stages: 'none' }),
+    JSON.stringify({ ...rows[1], stages: [JSON.parse(`{"name":"../../etc","status":"completed",${counts}}`)] }),
+    JSON.stringify({ ...rows[2], run_ref: 'run:elsewhere/other', record_count: -1 }),
+  ];
+  assert.ok(doc.size >= bad.length, 'the seed has enough runs');
+  [...doc.values()].slice(0, bad.length).forEach((fields, i) => {
+    assert.notEqual(fields[F.row], '', 'runs remembers each row');
+    fields[F.row] = bad[i];
   });
   writeDoc(file, ws.root, doc);
   const reader = cachedReader(ws, file, LATER);
-  assert.deepEqual(buildRunsReport(ws, {}, reader), expected);
+  assert.deepEqual(buildRunsReport(ws, {}, runsRowJson, reader), expected);
   reader.save();
   const mended = readDoc(file, ws.root);
-  for (const fields of mended.values()) assert.ok(!bad.includes(fields[F.listing]), 'each listing was made again and kept');
+  for (const fields of mended.values()) assert.ok(!bad.includes(fields[F.row]), 'each row was made again and kept');
+});
+
+test('remembered runs rows are copied out only while their section checks out: a damaged byte makes every row again', () => {
+  const box = sandbox('ctx-cache-');
+  writeSeed(box.ws);
+  const ws = openWorkspace(box.ws);
+  const dir = path.join(box.base, 'cache');
+  const file = path.join(dir, 'runs.json');
+  fs.mkdirSync(dir, { mode: 0o700 });
+  const json = (reader: ReturnType<typeof cachedReader>) => {
+    const text = renderRunsJson(buildRunsListing(ws, {}, runsRowJson, reader));
+    reader.save();
+    return text;
+  };
+  const expected = JSON.stringify(buildRunsReport(ws, {}, runsRowJson, diskReader(ws)), null, 2);
+  assert.equal(json(cachedReader(ws, file, LATER)), expected, 'cold');
+  const warm = cachedReader(ws, file, LATER);
+  assert.equal(json(warm), expected, 'warm');
+  assert.equal(warm.stats.recalled, readDoc(file, ws.root).size, 'every row copied out');
+  // One byte of the rows section changed in place: `3` for `0` in an issue count, which keeps the shape.
+  const bytes = fs.readFileSync(file);
+  const header = JSON.parse(bytes.subarray(0, bytes.indexOf(10)).toString('utf8')) as { heads: number; rows: number };
+  const rowsAt = bytes.indexOf(10) + 1 + header.heads;
+  const zero = bytes.indexOf('"error": 0', rowsAt) + '"error": '.length;
+  assert.ok(zero > rowsAt && zero < rowsAt + header.rows);
+  bytes[zero] = 0x33;
+  fs.writeFileSync(file, bytes, { mode: 0o600 });
+  assert.ok([...readDoc(file, ws.root).values()].every((fields) => fields === null), 'a section that does not check out gives no row');
+  assert.equal(json(cachedReader(ws, file, LATER)), expected, 'the damaged row is not believed');
+  // Kept again: each remembered row is the one made from the files.
+  const rows = [...readDoc(file, ws.root).values()].map((fields) => fields[F.row]);
+  assert.deepEqual(rows.map((row) => JSON.parse(row)).sort(byRef), JSON.parse(expected).runs.sort(byRef));
+  assert.equal(json(cachedReader(ws, file, LATER)), expected);
 });

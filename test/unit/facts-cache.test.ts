@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cachedReader } from '../../src/core/reading/cache/cached-reader';
 import { diskReader, type RunReader } from '../../src/core/reading/run-reader';
+import { runsRowJson } from '../../src/render/runs-json';
 import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reading/reports-build';
 import { listRunIds } from '../../src/core/reading/catalog';
 import { writeSeed } from '../../src/core/writing/seed';
@@ -30,14 +31,14 @@ const LATER = Date.now() + 60_000;
 test('a warm cache answers from stats alone and gives the same report', () => {
   const { ws, cache } = seeded();
   const cold = cachedReader(ws, cache, LATER);
-  const first = buildRunsReport(ws, {}, cold);
+  const first = buildRunsReport(ws, {}, runsRowJson, cold);
   cold.save();
   assert.deepEqual(cold.stats, { hits: 0, misses: 3, recalled: 0, bodies_read: 3 });
   assert.ok(fs.existsSync(cache));
   const warm = cachedReader(ws, cache, LATER);
-  assert.deepEqual(buildRunsReport(ws, {}, warm), first);
+  assert.deepEqual(buildRunsReport(ws, {}, runsRowJson, warm), first);
   assert.deepEqual(warm.stats, { hits: 3, misses: 0, recalled: 3, bodies_read: 0 });
-  assert.deepEqual(buildRunsReport(ws, {}, diskReader(ws)), first);
+  assert.deepEqual(buildRunsReport(ws, {}, runsRowJson, diskReader(ws)), first);
 });
 
 test('appending a record, rewriting a stage, adding a stage or corrupting a line invalidates', () => {
@@ -70,7 +71,7 @@ test('appending a record, rewriting a stage, adding a stage or corrupting a line
 test('files changed within the racy window are not cached', () => {
   const { ws, cache } = seeded();
   const r = cachedReader(ws, cache, Date.now());
-  buildRunsReport(ws, {}, r);
+  buildRunsReport(ws, {}, runsRowJson, r);
   r.save();
   assert.equal(fs.existsSync(cache), false, 'nothing settled, nothing written');
 });
@@ -81,7 +82,7 @@ test('an unreadable or foreign cache file is ignored', () => {
   for (const junk of ['{not json', JSON.stringify({ format: 1, workspace: '/elsewhere', runs: {} })]) {
     fs.writeFileSync(cache, junk);
     const r = cachedReader(ws, cache, LATER);
-    assert.deepEqual(buildRunsReport(ws, {}, r), buildRunsReport(ws, {}, diskReader(ws)));
+    assert.deepEqual(buildRunsReport(ws, {}, runsRowJson, r), buildRunsReport(ws, {}, runsRowJson, diskReader(ws)));
     assert.equal(r.stats.hits, 0);
   }
 });
@@ -170,37 +171,37 @@ test('diagnose --latest reads every run.json but only the stages and logs it dia
   assert.deepEqual(latest(), { hits: 0, misses: 30, recalled: 0, bodies_read: 22 });
   assert.deepEqual(latest(), { hits: 30, misses: 0, recalled: 1, bodies_read: 0 });
   const r = cachedReader(ws, cache, LATER);
-  assert.deepEqual(buildRunsReport(ws, {}, r), buildRunsReport(ws, {}, diskReader(ws)));
+  assert.deepEqual(buildRunsReport(ws, {}, runsRowJson, r), buildRunsReport(ws, {}, runsRowJson, diskReader(ws)));
   assert.equal(r.stats.bodies_read, 8, 'runs reads the 8 bodies --latest did not need');
   r.save();
   const again = cachedReader(ws, cache, LATER);
-  buildRunsReport(ws, {}, again);
+  buildRunsReport(ws, {}, runsRowJson, again);
   assert.deepEqual(again.stats, { hits: 30, misses: 0, recalled: 30, bodies_read: 0 });
 });
 
-test('a warm runs recalls each listing without reading a stage file; a new diagnosis key drops the old listing', () => {
+test('a warm runs recalls each row without reading a stage file; a new diagnosis key drops the old row', () => {
   const { ws, diagnose } = memoProbe();
   const file = path.join(path.dirname(ws.root), 'cache', 'runs.json');
   const runs = (settings: DiagnoseSettings = {}) => {
     const r = cachedReader(ws, file, LATER);
-    const report = buildRunsReport(ws, {}, r, settings);
+    const report = buildRunsReport(ws, {}, runsRowJson, r, settings);
     r.save();
-    assert.deepEqual(report, buildRunsReport(ws, {}, diskReader(ws), settings));
+    assert.deepEqual(report, buildRunsReport(ws, {}, runsRowJson, diskReader(ws), settings));
     return r.stats;
   };
   assert.equal(runs().recalled, 0, 'cold');
   assert.deepEqual(runs(), { hits: 3, misses: 0, recalled: 3, bodies_read: 0 });
-  // Without the bodies (cut off after the listings), a warm runs answers all the same: it reads none.
-  const header = JSON.parse(fs.readFileSync(file, 'utf8').split('\n')[0]) as { heads: number; listings: number };
-  fs.truncateSync(file, Buffer.byteLength(JSON.stringify(header)) + 1 + header.heads + header.listings);
+  // Without the bodies (cut off after the rows), a warm runs answers all the same: it reads none.
+  const header = JSON.parse(fs.readFileSync(file, 'utf8').split('\n')[0]) as { heads: number; rows: number };
+  fs.truncateSync(file, Buffer.byteLength(JSON.stringify(header)) + 1 + header.heads + header.rows);
   assert.deepEqual(runs(), { hits: 3, misses: 0, recalled: 3, bodies_read: 0 });
-  // diagnose under another contexta.yml remembers issues under new keys: the listings of the old ones are dropped.
+  // diagnose under another contexta.yml remembers issues under new keys: the rows of the old ones are dropped.
   const yml = path.join(path.dirname(ws.root), 'contexta.yml');
   fs.writeFileSync(yml, 'rules:\n  degraded_record: off\n');
   const checks = loadChecks(yml);
   assert.equal(diagnose({ checks }), 0);
   const again = runs({ checks });
-  assert.equal(again.recalled, 3, 'the diagnoses are recalled, the listings are made from them');
+  assert.equal(again.recalled, 3, 'the diagnoses are recalled, the rows are made from them');
   assert.deepEqual(runs({ checks }), { hits: 3, misses: 0, recalled: 3, bodies_read: 0 });
 });
 
@@ -231,13 +232,13 @@ test('an import marker appearing, or a run directory swapped for a link to it, i
 test('a cached run.json of the wrong shape under a matching stamp is read again from disk', () => {
   const { ws, cache } = seeded();
   const prime = cachedReader(ws, cache, LATER);
-  buildRunsReport(ws, {}, prime);
+  buildRunsReport(ws, {}, runsRowJson, prime);
   prime.save();
   // Corrupt each cached run.json text (its instant and stamp left right): still the disk's report.
   const text = fs.readFileSync(cache, 'latin1');
   fs.writeFileSync(cache, text.replaceAll('"status":"completed"', '"status":"Completed"'), 'latin1');
   const r = cachedReader(ws, cache, LATER);
-  assert.deepEqual(buildRunsReport(ws, {}, r), buildRunsReport(ws, {}, diskReader(ws)));
+  assert.deepEqual(buildRunsReport(ws, {}, runsRowJson, r), buildRunsReport(ws, {}, runsRowJson, diskReader(ws)));
 });
 
 test('a damaged start instant in the cache is a miss, never a wrong order or an error', () => {

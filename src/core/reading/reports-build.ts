@@ -8,10 +8,11 @@ import { emptyCounts, type TypeCounts, type HistoryRun, type Issue, type RecordS
 import type { ChecksFile } from '../diagnosis/checks';
 import { digestRun } from '../diagnosis/history';
 import { loadResets } from '../diagnosis/resets-file';
-import { diskReader, type RunListing, type RunReader } from './run-reader';
+import { diskReader, type RunReader } from './run-reader';
+import { parsed, rowLooksRight } from './cache/cache-shape';
 import { memoKeys } from './cache/memo-key';
 import { checksFor } from '../diagnosis/checks';
-import type { DiagnoseReport, RunsReport, RunsRow, SnapshotReport } from './reports';
+import type { DiagnoseReport, RunsListing, RunsReport, RunsRow, SnapshotReport } from './reports';
 import { paths } from '../storage/store';
 import { attemptOf } from '../storage/attempts';
 import { summarizeRecords } from './summarize';
@@ -108,29 +109,28 @@ function diagnoser(ws: Workspace, reader: RunReader, metas: RunMeta[], settings:
   };
   // A remembered diagnosis needs only the counts of the summary (the cache keeps them apart).
   const countsOf = (meta: RunMeta) => summaries.get(meta)?.counts ?? (reader.counts ? reader.counts(meta) : recordsOf(meta).counts);
-  /** What `runs` shows of a run beyond run.json: remembered with its diagnosis, so a warm `runs` reads no stage file. */
-  const listingOf = (meta: RunMeta): RunListing => {
+  /**
+   * The run's `runs` row, as text (`asText`: what `runs --json` copies out) or as an
+   * object. Remembered as text with its diagnosis, so a warm `runs` reads no stage file
+   * and builds no row; a remembered row a text view parses is checked first.
+   */
+  function rowOf(meta: RunMeta, rowJson: RowJson, asText: true): string;
+  function rowOf(meta: RunMeta, rowJson: RowJson, asText: false): RunsRow;
+  function rowOf(meta: RunMeta, rowJson: RowJson, asText: boolean): string | RunsRow {
     const key = keyOf(meta);
-    const recalled = key !== null ? reader.memo!.recallListing(meta, key) : undefined;
-    if (recalled) return recalled;
+    const recalled = key !== null ? reader.memo!.recallRow(meta, key) : undefined;
+    if (recalled !== undefined) {
+      if (asText) return recalled;
+      const row = parsed(recalled);
+      if (rowLooksRight(row, meta)) return row as RunsRow;
+    }
     const { issues, keyed } = diagnose(meta);
-    const listing = listingFrom(meta, countsOf(meta), issues);
-    if (keyed !== null) reader.memo!.rememberListing(meta, keyed, listing);
-    return listing;
-  };
-  return { diagnose, listingOf };
-}
-
-function listingFrom(meta: RunMeta, counts: TypeCounts, issues: Issue[]): RunListing {
-  return {
-    stages: meta.stages.map((s) => ({
-      name: s.stage_name,
-      status: s.status,
-      issue_counts: countIssues(issues.filter((i) => i.stage === s.stage_name)),
-    })),
-    issue_counts: countIssues(issues),
-    record_count: counts.event + counts.metric + counts.span + counts.degraded,
-  };
+    const row = runsRow(meta, countsOf(meta), issues);
+    const text = asText || keyed !== null ? rowJson(row) : '';
+    if (keyed !== null) reader.memo!.rememberRow(meta, keyed, text);
+    return asText ? text : row;
+  }
+  return { diagnose, rowOf };
 }
 
 /** One run as diagnosis saw it: the input its rules got (so a chart can ask for the same baselines) and the issues. */
@@ -164,25 +164,44 @@ export interface RunsFilter {
   allAttempts?: boolean;
 }
 
-export function buildRunsReport(ws: Workspace, filter: RunsFilter, reader = diskReader(ws), settings: DiagnoseSettings = {}): RunsReport {
+/** How `runs --json` writes a row (render/runs-json.ts): the text the read cache remembers for it. */
+export type RowJson = (row: RunsRow) => string;
+
+/** `runs` with its rows as objects, for the text and NDJSON views. */
+export function buildRunsReport(ws: Workspace, filter: RunsFilter, rowJson: RowJson, reader = diskReader(ws), settings: DiagnoseSettings = {}): RunsReport {
+  const { metas, selected, ...rest } = selectForRuns(ws, filter, reader);
+  const { rowOf } = diagnoser(ws, reader, metas, settings);
+  return { workspace: ws.root, runs: selected.map((meta) => rowOf(meta, rowJson, false)), ...rest };
+}
+
+/** `runs` with its rows as `rowJson` text, for `runs --json`: a warm call copies remembered rows out. */
+export function buildRunsListing(ws: Workspace, filter: RunsFilter, rowJson: RowJson, reader = diskReader(ws), settings: DiagnoseSettings = {}): RunsListing {
+  const { metas, selected, ...rest } = selectForRuns(ws, filter, reader);
+  const { rowOf } = diagnoser(ws, reader, metas, settings);
+  return { workspace: ws.root, rows: selected.map((meta) => rowOf(meta, rowJson, true)), ...rest };
+}
+
+/** A cached head with a start instant had a readable run.json: checking needs no parse (see RunMeta.startMs). */
+const readable = (m: RunMeta) => m.startMs !== undefined || m.run !== null;
+
+/** The runs the filters keep, newest first and cut to --limit; every run listed (histories need them) and the unreadable ones. */
+function selectForRuns(ws: Workspace, filter: RunsFilter, reader: RunReader) {
   const listing: Unreadable[] = [];
   const metas = listRunIds(ws, filter.project, filter.allAttempts, listing).map((id) => reader.meta(id));
-  const unreadable: Unreadable[] = [...listing, ...metas.filter((m) => !m.run).flatMap((m) => m.unreadable)];
+  const unreadable: Unreadable[] = [...listing, ...metas.filter((m) => !readable(m)).flatMap((m) => m.unreadable)];
   const since = filter.since ? Date.parse(filter.since) : -Infinity;
   const until = filter.until ? Date.parse(filter.until) : Infinity;
   let selected = metas
-    .filter((m) => m.run && (!filter.status || m.run.status === filter.status))
+    .filter((m) => readable(m) && (!filter.status || m.run!.status === filter.status))
     .filter((m) => startMs(m) >= since && startMs(m) <= until)
     .sort(byStart)
     .reverse();
   const matched = selected.length;
   if (filter.limit !== undefined) selected = selected.slice(0, filter.limit);
-  const { listingOf } = diagnoser(ws, reader, metas, settings);
-  const rows = selected.map((meta) => runsRow(meta, listingOf(meta)));
-  return { workspace: ws.root, runs: rows, matched, unreadable };
+  return { metas, selected, matched, unreadable };
 }
 
-function runsRow(meta: RunMeta, listing: RunListing): RunsRow {
+function runsRow(meta: RunMeta, counts: TypeCounts, issues: Issue[]): RunsRow {
   const run = meta.run!;
   return {
     run_ref: meta.run_ref,
@@ -193,9 +212,13 @@ function runsRow(meta: RunMeta, listing: RunListing): RunsRow {
     started_at: run.started_at,
     ended_at: run.ended_at ?? null,
     duration_ms: durationMs(run.started_at, run.ended_at),
-    stages: listing.stages,
-    issue_counts: listing.issue_counts,
-    record_count: listing.record_count,
+    stages: meta.stages.map((s) => ({
+      name: s.stage_name,
+      status: s.status,
+      issue_counts: countIssues(issues.filter((i) => i.stage === s.stage_name)),
+    })),
+    issue_counts: countIssues(issues),
+    record_count: counts.event + counts.metric + counts.span + counts.degraded,
   };
 }
 

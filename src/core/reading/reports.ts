@@ -30,6 +30,14 @@ export interface RunsReport {
   unreadable: Unreadable[];
 }
 
+/**
+ * The `runs --json` document before it is written: each row as its JSON text, as the
+ * renderer made it (the read cache remembers the text, so a warm call builds no row).
+ */
+export interface RunsListing extends Omit<RunsReport, 'runs'> {
+  rows: string[];
+}
+
 export interface SnapshotStage {
   stage_execution_ref: string;
   stage_name: string;

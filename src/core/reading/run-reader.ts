@@ -5,7 +5,6 @@
  */
 import { lazyRunMeta, readRunBody, readRunHead, type RunId, type RunMeta } from './catalog';
 import type { Issue, RecordSummary, TypeCounts } from '../model';
-import type { RunsRow } from './reports';
 import { paths } from '../storage/store';
 import { summarizeRecords } from './summarize';
 import type { Workspace } from '../storage/workspace';
@@ -32,13 +31,13 @@ export interface DiagnosisMemo {
   token(meta: RunMeta): string | null;
   recall(meta: RunMeta, key: string): Issue[] | undefined;
   remember(meta: RunMeta, key: string, issues: Issue[]): void;
-  /** The run's `runs` row parts that come from its diagnosis, remembered under the same key. */
-  recallListing(meta: RunMeta, key: string): RunListing | undefined;
-  rememberListing(meta: RunMeta, key: string, listing: RunListing): void;
+  /**
+   * The run's `runs` row as JSON text (as `runs --json` writes it), remembered under the
+   * key of its diagnosis: a warm `runs` copies it out as it is.
+   */
+  recallRow(meta: RunMeta, key: string): string | undefined;
+  rememberRow(meta: RunMeta, key: string, row: string): void;
 }
-
-/** What `runs` shows of a run beyond run.json: stage statuses and issue counts, the record count. */
-export type RunListing = Pick<RunsRow, 'stages' | 'issue_counts' | 'record_count'>;
 
 export function diskReader(ws: Workspace): RunReader {
   return {

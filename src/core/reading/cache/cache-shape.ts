@@ -92,11 +92,15 @@ function severityCountsOk(c: unknown): boolean {
   return isObj(c) && isCount(c.error) && isCount(c.warning) && isCount(c.info);
 }
 
-/** A remembered `runs` listing: stage names, statuses and issue counts, the run's counts. */
-export function listingLooksRight(listing: unknown): boolean {
-  return isObj(listing) && isCount(listing.record_count) && severityCountsOk(listing.issue_counts)
-    && Array.isArray(listing.stages)
-    && listing.stages.every((s) => isObj(s) && validName(s.name) && STATUS.has(s.status) && severityCountsOk(s.issue_counts));
+const optNumber = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+
+/** A remembered `runs` row, parsed for a text view: this run's, with stage names, statuses and counts of the right kinds. */
+export function rowLooksRight(row: unknown, id: RunId): boolean {
+  return isObj(row) && row.run_ref === runRef(id.project, id.name) && row.project === id.project && row.name === id.name
+    && (row.attempt === undefined || isCount(row.attempt)) && (row.status === null || STATUS.has(row.status))
+    && optStr(row.started_at) && optStr(row.ended_at) && optNumber(row.duration_ms)
+    && isCount(row.record_count) && severityCountsOk(row.issue_counts) && Array.isArray(row.stages)
+    && row.stages.every((s) => isObj(s) && validName(s.name) && STATUS.has(s.status) && severityCountsOk(s.issue_counts));
 }
 
 /** What `parsed` gives for text that is not JSON. */

@@ -8,7 +8,7 @@
  * as a command uses them: ordering runs needs only run.json's stamp, so
  * `diagnose --latest` stats one file per run and the full set only for the runs it
  * diagnoses and their histories. A warm `runs` stats every file but reads no stage
- * file or log: each run's listing (stage statuses, issue counts) is remembered with its
+ * file or log: each run's row (as `runs --json` writes it) is remembered with its
  * diagnosis. Entries whose files changed within the last 2 s are
  * not kept, because a second change inside one timestamp tick would not show in the
  * mtime ("racily clean", as git calls it).
@@ -27,9 +27,9 @@ import { ContextaError } from '../../errors';
 import { runRef } from '../../../schema/refs';
 import type { Run } from '../../../schema/entities';
 import { writeFileAtomic } from '../../storage/fsio';
-import { BAD, bodyLooksRight, countsLookRight, headLooksRight, issuesLookRight, jsonSafe, listingLooksRight, parsed, summaryLooksRight } from './cache-shape';
+import { BAD, bodyLooksRight, countsLookRight, headLooksRight, issuesLookRight, jsonSafe, parsed, summaryLooksRight } from './cache-shape';
 import { CacheFile, cacheBytes, entryOf, F, HEAD_FIELDS, instantField, instantOf, type CacheEntry } from './cache-file';
-import { summarize, type DiagnosisMemo, type RunListing, type RunReader } from '../run-reader';
+import { summarize, type DiagnosisMemo, type RunReader } from '../run-reader';
 import { openCache, type CacheTrust } from './trust';
 import { bodyStamp, headStamp, namesOf, stageFileNames } from './stamps';
 import type { Issue, RecordSummary, TypeCounts, Unreadable } from '../../model';
@@ -58,7 +58,7 @@ export function cachedReader(
     // The stamp first, so a change while reading shows next time.
     const stamp = headStamp(ws, id);
     if (cached && cached[F.head] === stamp.key) {
-      const start = instantOf(cached[F.start], cached[F.run]);
+      const start = instantOf(cached[F.start], cached[F.id]);
       if (!Number.isNaN(start)) return new CachedHead(id, stamp.key, start, cached[F.run], runOf);
       const head = parsed(cached[F.run]) as RunHead;
       if (headLooksRight(head, id) && head.run === null) return { run: null, unreadable: head.unreadable, odd: head.odd, key: stamp.key, newest: 0, fromCache: true };
@@ -122,7 +122,7 @@ export function cachedReader(
     return (slot.body = { ...read, names: (listed ?? []).join(','), key: stamp.key, newest: stamp.newest, fromCache: false });
   }
 
-  /** What the cache remembered for `key` (issues or listing), or undefined. */
+  /** What the cache remembered for `key` (issues or row), or undefined. */
   function remembered(slot: Slot, key: string, mine: Remembered | null, cachedJson: () => string | undefined): string | undefined {
     if (mine) return mine.key === key ? mine.json : undefined;
     return fullHead(slot)?.[F.memoKey] === key ? cachedJson() : undefined;
@@ -152,19 +152,18 @@ export function cachedReader(
       if (!slot || memo.token(meta) === null || !jsonSafe(issues)) return;
       slot.memo = { key, json: JSON.stringify(issues) };
     },
-    recallListing(meta, key) {
+    recallRow(meta, key) {
       const slot = slots.get(meta);
       if (!slot || slot.mended || memo.token(meta) === null) return undefined;
-      const json = remembered(slot, key, slot.listing, () => cache.listingOf(idOf(slot.id)) || undefined);
-      const listing = json === undefined ? BAD : parsed(json);
-      if (!listingLooksRight(listing)) return undefined;
-      stats.recalled++;
-      return listing as RunListing;
+      // Checked by the rows section's digest (cache-file.ts); the caller checks a row it parses.
+      const row = remembered(slot, key, slot.row, () => cache.rowOf(idOf(slot.id)) || undefined);
+      if (row !== undefined) stats.recalled++;
+      return row;
     },
-    rememberListing(meta, key, listing) {
+    rememberRow(meta, key, row) {
       const slot = slots.get(meta);
-      if (!slot || memo.token(meta) === null || !jsonSafe(listing)) return;
-      slot.listing = { key, json: JSON.stringify(listing) };
+      if (!slot || memo.token(meta) === null) return;
+      slot.row = { key, json: row };
     },
   };
 
@@ -175,7 +174,7 @@ export function cachedReader(
     meta(id: RunId): RunMeta {
       // The first four head fields: the rest are split when used (fullHead).
       const cached = cache.headOf(idOf(id), F.run + 1);
-      const slot: Slot = { id, cached, head: headOf(id, cached), body: null, records: null, memo: null, listing: null, mended: false };
+      const slot: Slot = { id, cached, head: headOf(id, cached), body: null, records: null, memo: null, row: null, mended: false };
       if (slot.head.fromCache) stats.hits++;
       else stats.misses++;
       // Stages and the body's problems are read (or checked against their stamps) only when used.
@@ -230,20 +229,20 @@ export function cachedReader(
     }
   }
 
-  /** The run's entry when it has something new to keep (a part read from disk and settled, a diagnosis, a listing), else null. */
+  /** The run's entry when it has something new to keep (a part read from disk and settled, a diagnosis, a row), else null. */
   function entryFor(slot: Slot): CacheEntry | null {
     const { head, body } = slot;
     const cached = fullHead(slot);
     const newHead = !head.fromCache && settled(head);
     const newBody = body !== null && !body.fromCache && settled(body) && slot.records !== null;
-    if (!newHead && !newBody && !slot.memo && !slot.listing && !slot.mended) return null;
+    if (!newHead && !newBody && !slot.memo && !slot.row && !slot.mended) return null;
     if (!settled(head)) return null;
     const run = head.run;
     const text = JSON.stringify({ run, unreadable: head.unreadable, odd: head.odd });
-    const headFields = [idOf(slot.id), head.key, run ? instantField(startInstant(run), text) : '', text];
+    const headFields = [idOf(slot.id), head.key, run ? instantField(startInstant(run), idOf(slot.id)) : '', text];
     // From F.names on: the body's stamp and what was remembered under the memo key, then the body fields.
-    const kept: Record<'names' | 'body' | 'memoKey' | 'listing' | 'meta' | 'records' | 'counts' | 'memo', string> =
-      { names: '', body: '', memoKey: '', listing: '', meta: '', records: '', counts: '', memo: '[]' };
+    const kept: Record<'names' | 'body' | 'memoKey' | 'row' | 'meta' | 'records' | 'counts' | 'memo', string> =
+      { names: '', body: '', memoKey: '', row: '', meta: '', records: '', counts: '', memo: '[]' };
     if (newBody) {
       Object.assign(kept, {
         names: body!.names,
@@ -259,19 +258,19 @@ export function cachedReader(
         const [meta, records, counts, memo] = fields;
         Object.assign(kept, { names: cached![F.names], body: cached![F.body], meta, records, counts });
         // Remembered under the old head's token, it could never be recalled again.
-        if (head.fromCache) Object.assign(kept, { memoKey: cached![F.memoKey], listing: cache.listingOf(idOf(slot.id)) ?? '', memo });
+        if (head.fromCache) Object.assign(kept, { memoKey: cached![F.memoKey], row: cache.rowOf(idOf(slot.id)) ?? '', memo });
         if (slot.mended) Object.assign(kept, { records: JSON.stringify(slot.records), counts: JSON.stringify(slot.records!.counts) });
       }
     }
     if (kept.body !== '') {
       if (slot.memo) {
-        if (kept.memoKey !== slot.memo.key) kept.listing = '';
+        if (kept.memoKey !== slot.memo.key) kept.row = '';
         Object.assign(kept, { memoKey: slot.memo.key, memo: slot.memo.json });
       }
-      if (slot.listing && slot.listing.key === kept.memoKey) kept.listing = slot.listing.json;
+      if (slot.row && slot.row.key === kept.memoKey) kept.row = slot.row.json;
     }
-    const { names, body: bodyKey, memoKey, listing, meta, records, counts, memo } = kept;
-    return entryOf([...headFields, names, bodyKey, memoKey, listing, meta, records, counts, memo]);
+    const { names, body: bodyKey, memoKey, row, meta, records, counts, memo } = kept;
+    return entryOf([...headFields, names, bodyKey, memoKey, row, meta, records, counts, memo]);
   }
   return reader;
 }

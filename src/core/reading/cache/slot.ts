@@ -1,7 +1,7 @@
 /**
  * What the read cache learns about one run during one command (a slot), in parts: the
  * head and the body, each with the stamp that vouches for it, and what the command
- * remembered (a diagnosis, a runs listing).
+ * remembered (a diagnosis, a `runs` row).
  */
 import type { RecordSummary } from '../../model';
 import type { RunBody, RunHead, RunId } from '../catalog';
@@ -40,7 +40,7 @@ export interface Slot {
   bodyFields?: string[] | null;
   records: RecordSummary | null;
   memo: Remembered | null;
-  listing: Remembered | null;
+  row: Remembered | null;
   /** The cached record summary was malformed and has been read again. */
   mended: boolean;
 }
