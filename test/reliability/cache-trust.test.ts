@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cachedReader } from '../../src/core/reading/cache/cached-reader';
-import { CacheFile, cacheBytes, F, HEAD_FIELDS } from '../../src/core/reading/cache/cache-file';
+import { CacheFile, cacheBytes, entryOf, F, HEAD_FIELDS } from '../../src/core/reading/cache/cache-file';
 import { renderRunsJson, runsRowJson } from '../../src/render/runs-json';
 import { buildDiagnoseReport, buildRunsListing, buildRunsReport } from '../../src/core/reading/reports-build';
 import { listRunIds } from '../../src/core/reading/catalog';
@@ -247,4 +247,14 @@ test('remembered runs rows are copied out only while their section checks out: a
   const rows = [...readDoc(file, ws.root).values()].map((fields) => fields[F.row]);
   assert.deepEqual(rows.map((row) => JSON.parse(row)).sort(byRef), JSON.parse(expected).runs.sort(byRef));
   assert.equal(json(cachedReader(ws, file, LATER)), expected);
+});
+
+test('a row that is not ASCII is not kept (rows are read a char a byte); the other fields are', () => {
+  const fields = ['p/r', 'head', '', '{}', '', '', 'key', '{"name":"é"}', '{}', '{}', '{}', '[]'];
+  assert.equal(fields.length, HEAD_FIELDS + 5);
+  const entry = entryOf(fields)!;
+  assert.equal(entry.row, '');
+  assert.equal(entry.head, fields.slice(0, HEAD_FIELDS).join('\t'));
+  assert.equal(entryOf([...fields.slice(0, F.row), '{\n  "name": "r"\n}', ...fields.slice(F.meta)])!.row, '{\n  "name": "r"\n}', 'newlines are fine in a row');
+  assert.equal(entryOf([...fields.slice(0, F.memoKey), 'a\nb', ...fields.slice(F.row)]), null, 'but not in a head field');
 });

@@ -83,7 +83,8 @@ class Section {
  * it catches damage, and a forged cache is refused by trust.ts.
  */
 class Rows {
-  private loaded: { bytes: Buffer; text: string } | null | undefined;
+  /** The section as text (a char a byte: rows are ASCII); null when damaged. */
+  private loaded: string | null | undefined;
 
   constructor(
     private readonly file: CacheFile,
@@ -95,19 +96,20 @@ class Rows {
   /** The row at `place` ('' for an empty place); null when the section is damaged or the place outside it. */
   text(place: Place): string | null {
     const rows = this.load();
-    return rows && place.offset + place.length <= this.length ? rows.text.slice(place.offset, place.offset + place.length) : null;
+    return rows !== null && place.offset + place.length <= this.length ? rows.slice(place.offset, place.offset + place.length) : null;
   }
 
   bytes(place: Place): Buffer | null {
-    const rows = this.load();
-    return rows && place.offset + place.length <= this.length ? rows.bytes.subarray(place.offset, place.offset + place.length) : null;
+    const row = this.text(place);
+    return row === null ? null : Buffer.from(row, 'latin1');
   }
 
-  private load(): { bytes: Buffer; text: string } | null {
+  private load(): string | null {
     if (this.loaded === undefined) {
+      // Kept as text only: the bytes would be a second copy (14 MB over 10,000 runs).
       const bytes = Buffer.alloc(this.length);
       const whole = this.length === 0 || this.file.readAt(bytes, this.at) === this.length;
-      this.loaded = whole && rowsDigest(bytes) === this.digest ? { bytes, text: bytes.toString('latin1') } : null;
+      this.loaded = whole && rowsDigest(bytes) === this.digest ? bytes.toString('latin1') : null;
     }
     return this.loaded;
   }
@@ -119,6 +121,7 @@ const rowsDigest = (bytes: Buffer) => createHash('sha1').update(bytes).digest('b
 export class CacheFile {
   private readonly rows: Rows;
   private readonly bodies: Section;
+  private readonly lines = new Map<string, HeadLine | null>();
 
   private constructor(
     private fd: number | null,
@@ -165,32 +168,35 @@ export class CacheFile {
     return new CacheFile(fd, heads, { at: rowsAt, length: header.rows, digest: header.rowsDigest }, bodiesAt, size - bodiesAt);
   }
 
-  /**
-   * The run's head fields, the first `count` of them (all by default); null when missing
-   * or malformed. The rest of the line is not split: a warm `diagnose --latest` needs four
-   * fields of every run's head, and the others of 22.
-   */
-  headOf(id: string, count: number = HEAD_FIELDS): string[] | null {
-    const line = this.heads.get(id);
-    const place = line === undefined ? null : placesOf(line);
-    if (!place) return null;
-    const head = line!.slice(0, place.cut);
-    const fields = count < HEAD_FIELDS ? head.split('\t', count) : head.split('\t');
-    return fields.length === count || (count >= HEAD_FIELDS && fields.length === HEAD_FIELDS) ? fields : null;
+  /** The run's head fields (shared: not to be changed); null when missing or malformed. */
+  headOf(id: string): readonly string[] | null {
+    return this.lineOf(id)?.fields ?? null;
   }
 
   /** The run's remembered `runs` row ('' when none); null when missing or damaged. */
   rowOf(id: string): string | null {
-    const line = this.heads.get(id);
-    const place = line === undefined ? null : placesOf(line);
-    return place ? this.rows.text(place.row) : null;
+    const line = this.lineOf(id);
+    return line ? this.rows.text(line.row) : null;
+  }
+
+  /**
+   * A head line split once, when its run is first asked for (a command asks for a few
+   * fields of every run, and for the row and body of some): split each time, the lines
+   * cost a warm `runs` three splits per run.
+   */
+  private lineOf(id: string): HeadLine | null {
+    let line = this.lines.get(id);
+    if (line === undefined) {
+      const text = this.heads.get(id);
+      this.lines.set(id, (line = text === undefined ? null : headLine(text)));
+    }
+    return line;
   }
 
   /** The run's body fields (from F.meta on); null when missing or malformed. */
   bodyOf(id: string): string[] | null {
-    const line = this.heads.get(id);
-    const place = line === undefined ? null : placesOf(line);
-    const body = place ? this.bodies.part(place.body) : null;
+    const line = this.lineOf(id);
+    const body = line ? this.bodies.part(line.body) : null;
     if (!body) return null;
     const rest = body.toString('utf8').split('\t');
     // The body repeats the id: a body found at the wrong offset is never taken for this run's.
@@ -207,11 +213,10 @@ export class CacheFile {
 
   /** The run's entry as stored (to copy into the next file unchanged; a row from a damaged section is dropped). */
   entryOf(id: string): CacheEntry | null {
-    const line = this.heads.get(id);
-    const place = line === undefined ? null : placesOf(line);
-    const row = place && (this.rows.bytes(place.row) ?? '');
-    const body = place && this.bodies.part(place.body);
-    return place && row !== null && body ? { id, head: line!.slice(0, place.cut), row, body } : null;
+    const line = this.lineOf(id);
+    const row = line && (this.rows.bytes(line.row) ?? '');
+    const body = line && this.bodies.part(line.body);
+    return line && row !== null && body ? { id, head: line.fields.join('\t'), row, body } : null;
   }
 
   /** @internal for Section */
@@ -236,13 +241,19 @@ export class CacheFile {
   }
 }
 
-/** A head line's last two fields, `offset,length` of its row and of its body, and where the head fields end. */
-function placesOf(line: string): { cut: number; row: Place; body: Place } | null {
-  const last = line.lastIndexOf('\t');
-  const cut = line.lastIndexOf('\t', last - 1);
-  const row = placeOf(line.slice(cut + 1, last));
-  const body = placeOf(line.slice(last + 1));
-  return cut > 0 && row && body ? { cut, row, body } : null;
+interface HeadLine {
+  fields: string[];
+  row: Place;
+  body: Place;
+}
+
+/** A head line's fields, then `offset,length` of its row and of its body; null when it has another count of fields. */
+function headLine(text: string): HeadLine | null {
+  const fields = text.split('\t');
+  if (fields.length !== HEAD_FIELDS + 2) return null;
+  const body = placeOf(fields.pop()!);
+  const row = placeOf(fields.pop()!);
+  return row && body ? { fields, row, body } : null;
 }
 
 function placeOf(text: string): Place | null {

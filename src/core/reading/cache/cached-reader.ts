@@ -28,7 +28,7 @@ import { runRef } from '../../../schema/refs';
 import type { Run } from '../../../schema/entities';
 import { writeFileAtomic } from '../../storage/fsio';
 import { BAD, bodyLooksRight, countsLookRight, headLooksRight, issuesLookRight, jsonSafe, parsed, summaryLooksRight } from './cache-shape';
-import { CacheFile, cacheBytes, entryOf, F, HEAD_FIELDS, instantField, instantOf, type CacheEntry } from './cache-file';
+import { CacheFile, cacheBytes, entryOf, F, instantField, instantOf, type CacheEntry } from './cache-file';
 import { summarize, type DiagnosisMemo, type RunReader } from '../run-reader';
 import { openCache, type CacheTrust } from './trust';
 import { bodyStamp, headStamp, namesOf, stageFileNames } from './stamps';
@@ -54,7 +54,7 @@ export function cachedReader(
   const idOf = (id: RunId) => `${id.project}/${id.name}`;
   const settled = (p: Part) => p.fromCache || p.newest < nowMs - RACY_MS;
 
-  function headOf(id: RunId, cached: string[] | null): Part & RunHead {
+  function headOf(id: RunId, cached: readonly string[] | null): Part & RunHead {
     // The stamp first, so a change while reading shows next time.
     const stamp = headStamp(ws, id);
     if (cached && cached[F.head] === stamp.key) {
@@ -83,19 +83,13 @@ export function cachedReader(
   /** Whether the cached body's files are as they were: their stamp alone, nothing read. */
   function cachedBodyMatches(slot: Slot): boolean {
     if (slot.bodyValid === undefined) {
-      const c = fullHead(slot);
+      const c = slot.cached;
       // An odd entry (a link, a file) has no body, whatever its target holds.
       const names = c && c[F.body] !== '' && !slot.head.odd ? namesOf(c[F.names]) : null;
       slot.bodyValid = names !== null && bodyStamp(ws, slot.id, names).key === c![F.body];
     }
     return slot.bodyValid;
   }
-
-  /** The run's cached head fields, all of them (meta() split only the first four); null when malformed. */
-  const fullHead = (slot: Slot): string[] | null => {
-    if (slot.cached && slot.cached.length < HEAD_FIELDS) slot.cached = cache.headOf(idOf(slot.id));
-    return slot.cached;
-  };
 
   const bodyFieldsOf = (slot: Slot) => (slot.bodyFields === undefined ? (slot.bodyFields = cache.bodyOf(idOf(slot.id))) : slot.bodyFields);
 
@@ -106,7 +100,7 @@ export function cachedReader(
       const fields = bodyFieldsOf(slot);
       const body = fields ? parsed(fields[inBody(F.meta)]) : BAD;
       if (bodyLooksRight(body, slot.id)) {
-        const c = fullHead(slot)!;
+        const c = slot.cached!;
         return (slot.body = { ...(body as RunBody), names: c[F.names], key: c[F.body], newest: 0, fromCache: true });
       }
     }
@@ -125,7 +119,7 @@ export function cachedReader(
   /** What the cache remembered for `key` (issues or row), or undefined. */
   function remembered(slot: Slot, key: string, mine: Remembered | null, cachedJson: () => string | undefined): string | undefined {
     if (mine) return mine.key === key ? mine.json : undefined;
-    return fullHead(slot)?.[F.memoKey] === key ? cachedJson() : undefined;
+    return slot.cached?.[F.memoKey] === key ? cachedJson() : undefined;
   }
 
   const memo: DiagnosisMemo = {
@@ -172,8 +166,7 @@ export function cachedReader(
     distrust,
     memo,
     meta(id: RunId): RunMeta {
-      // The first four head fields: the rest are split when used (fullHead).
-      const cached = cache.headOf(idOf(id), F.run + 1);
+      const cached = cache.headOf(idOf(id));
       const slot: Slot = { id, cached, head: headOf(id, cached), body: null, records: null, memo: null, row: null, mended: false };
       if (slot.head.fromCache) stats.hits++;
       else stats.misses++;
@@ -232,7 +225,7 @@ export function cachedReader(
   /** The run's entry when it has something new to keep (a part read from disk and settled, a diagnosis, a row), else null. */
   function entryFor(slot: Slot): CacheEntry | null {
     const { head, body } = slot;
-    const cached = fullHead(slot);
+    const cached = slot.cached;
     const newHead = !head.fromCache && settled(head);
     const newBody = body !== null && !body.fromCache && settled(body) && slot.records !== null;
     if (!newHead && !newBody && !slot.memo && !slot.row && !slot.mended) return null;

@@ -31,7 +31,7 @@ export type Remembered = { key: string; json: string };
 export interface Slot {
   id: RunId;
   /** The cached head fields, when there were some. */
-  cached: string[] | null;
+  cached: readonly string[] | null;
   head: Part & RunHead;
   /** Whether the cached body's stamp still matches; checked once, when first needed. */
   bodyValid?: boolean;
