@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { listProjects } from '../core/reading/catalog';
 import { closestNames } from '../core/reading/suggest';
-import { buildRunsListing, buildRunsReport, type RunsFilter } from '../core/reading/reports-build';
+import { buildRunsListing, buildRunsReport, type RunsFilter } from '../core/reading/runs-build';
 import { renderRunsJson, runsRowJson } from '../render/runs-json';
 import { ContextaError } from '../core/errors';
 import type { Workspace } from '../core/storage/workspace';

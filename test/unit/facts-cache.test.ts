@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { cachedReader } from '../../src/core/reading/cache/cached-reader';
 import { diskReader, type RunReader } from '../../src/core/reading/run-reader';
 import { runsRowJson } from '../../src/render/runs-json';
-import { buildDiagnoseReport, buildRunsReport } from '../../src/core/reading/reports-build';
+import { buildDiagnoseReport } from '../../src/core/reading/reports-build';
+import { buildRunsReport } from '../../src/core/reading/runs-build';
 import { listRunIds } from '../../src/core/reading/catalog';
 import { writeSeed } from '../../src/core/writing/seed';
 import { openWorkspace } from '../../src/core/storage/workspace';
@@ -15,7 +16,7 @@ import { writeManyRuns } from '../../bench/lib/gen';
 import { updateRun, updateStage } from '../../src/core/storage/store';
 import { loadChecks } from '../../src/core/diagnosis/checks-file';
 import { addReset } from '../../src/core/diagnosis/resets-file';
-import type { DiagnoseSettings } from '../../src/core/reading/reports-build';
+import type { DiagnoseSettings } from '../../src/core/reading/diagnoser';
 import { appendLines } from '../../src/core/storage/append';
 
 function seeded() {

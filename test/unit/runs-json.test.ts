@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cachedReader } from '../../src/core/reading/cache/cached-reader';
 import { diskReader } from '../../src/core/reading/run-reader';
-import { buildRunsListing, buildRunsReport, type RunsFilter } from '../../src/core/reading/reports-build';
+import { buildRunsListing, buildRunsReport, type RunsFilter } from '../../src/core/reading/runs-build';
 import { renderRunsJson, runsRowJson } from '../../src/render/runs-json';
 import { writeSeed } from '../../src/core/writing/seed';
 import { openWorkspace } from '../../src/core/storage/workspace';

@@ -9,7 +9,7 @@ import { ContextaError } from '../errors';
 import { HISTORY_DEPTH, listProjects, type RunMeta } from './catalog';
 import { diskReader, type RunReader } from './run-reader';
 import type { Issue, RecordSummary } from '../model';
-import { diagnoseProject, durationMs, type DiagnoseSettings } from './reports-build';
+import { diagnoseProject, durationMs, type DiagnoseSettings } from './diagnoser';
 import type { BaselineInput } from '../diagnosis/series';
 import type { RunSample } from './series';
 import type { Workspace } from '../storage/workspace';

@@ -6,7 +6,7 @@
  */
 import { countIssues } from '../diagnosis/diagnose';
 import type { Baseline, BaselinePolicy } from '../diagnosis/baseline';
-import type { DiagnoseSettings } from './reports-build';
+import type { DiagnoseSettings } from './diagnoser';
 import type { Issue, SeverityCounts } from '../model';
 import type { RunReader } from './run-reader';
 import { listProjects } from './catalog';

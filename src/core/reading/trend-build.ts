@@ -10,7 +10,7 @@ import type { Band, BaselinePolicy } from '../diagnosis/baseline';
 import { ContextaError } from '../errors';
 import type { RunReader } from './run-reader';
 import { loadProjectHistory, pickProject } from './history';
-import type { DiagnoseSettings } from './reports-build';
+import type { DiagnoseSettings } from './diagnoser';
 import { buildSeries, currentBaseline, type BaselineView, type SeriesKey, type TrendPoint } from './series';
 import type { Workspace } from '../storage/workspace';
 

@@ -18,7 +18,7 @@
  */
 import * as fs from 'node:fs';
 
-import { createHash } from 'node:crypto';
+import { Rows, rowsDigest, Section, type Place } from './sections';
 
 const CACHE_FORMAT = 8;
 
@@ -45,78 +45,6 @@ export const F = {
 } as const;
 export const HEAD_FIELDS = F.row;
 const BODY_FIELDS = 4;
-/** Reading parts one by one costs a system call each: past this many, a section is read at once. */
-const SINGLE_READS = 64;
-
-interface Place {
-  offset: number;
-  length: number;
-}
-
-/** A section of the file: read part by part, or whole once parts are asked for often. */
-class Section {
-  private whole: Buffer | null = null;
-  private singleReads = 0;
-
-  constructor(
-    private readonly file: CacheFile,
-    private readonly at: number,
-    private readonly length: number,
-  ) {}
-
-  part(place: Place): Buffer | null {
-    if (place.offset + place.length > this.length) return null;
-    if (!this.whole && this.singleReads++ >= SINGLE_READS) {
-      const whole = Buffer.alloc(this.length);
-      if (this.file.readAt(whole, this.at) === this.length) this.whole = whole;
-    }
-    if (this.whole) return this.whole.subarray(place.offset, place.offset + place.length);
-    const one = Buffer.alloc(place.length);
-    return this.file.readAt(one, this.at + place.offset) === place.length ? one : null;
-  }
-}
-
-/**
- * The rows section, read whole when a row is first asked for and used only if its
- * digest is the header's: a damaged row would otherwise be copied into `runs --json`
- * as it is. SHA-1 because Node hashes it fastest (14 MB for 10,000 runs in ~17 ms);
- * it catches damage, and a forged cache is refused by trust.ts.
- */
-class Rows {
-  /** The section as text (a char a byte: rows are ASCII); null when damaged. */
-  private loaded: string | null | undefined;
-
-  constructor(
-    private readonly file: CacheFile,
-    private readonly at: number,
-    private readonly length: number,
-    private readonly digest: string,
-  ) {}
-
-  /** The row at `place` ('' for an empty place); null when the section is damaged or the place outside it. */
-  text(place: Place): string | null {
-    const rows = this.load();
-    return rows !== null && place.offset + place.length <= this.length ? rows.slice(place.offset, place.offset + place.length) : null;
-  }
-
-  bytes(place: Place): Buffer | null {
-    const row = this.text(place);
-    return row === null ? null : Buffer.from(row, 'latin1');
-  }
-
-  private load(): string | null {
-    if (this.loaded === undefined) {
-      // Kept as text only: the bytes would be a second copy (14 MB over 10,000 runs).
-      const bytes = Buffer.alloc(this.length);
-      const whole = this.length === 0 || this.file.readAt(bytes, this.at) === this.length;
-      this.loaded = whole && rowsDigest(bytes) === this.digest ? bytes.toString('latin1') : null;
-    }
-    return this.loaded;
-  }
-}
-
-const rowsDigest = (bytes: Buffer) => createHash('sha1').update(bytes).digest('base64');
-
 /** An opened cache file: its heads by run id; rows and bodies on demand. */
 export class CacheFile {
   private readonly rows: Rows;
@@ -316,30 +244,4 @@ export function cacheBytes(root: string, entries: Iterable<CacheEntry>): Buffer 
   const rowsBuf = Buffer.concat(rows);
   const header = { format: CACHE_FORMAT, workspace: root, heads: headsBuf.length, rows: rowAt, rows_sha1: rowsDigest(rowsBuf) };
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), headsBuf, rowsBuf, ...bodies]);
-}
-
-/**
- * The start-instant field: the instant, and a checksum of it with the run's id. Ordering
- * uses the instant without parsing run.json's cached text, so a damaged field must not
- * pass for a right one: it is a miss (read from disk), never a wrong order or an error.
- * The text is checked when parsed (its started_at must give this instant), so the
- * checksum need not cover it: hashing every run's text was 3 % of a warm `runs`.
- */
-export function instantField(start: number, id: string): string {
-  return `${start}/${checksum(`${start}\t${id}`)}`;
-}
-
-/** The instant of a start field, or NaN when it is empty or does not check out. */
-export function instantOf(field: string, id: string): number {
-  const slash = field.indexOf('/');
-  if (slash <= 0) return Number.NaN;
-  const start = Number(field.slice(0, slash));
-  return !Number.isNaN(start) && field.slice(slash + 1) === checksum(`${field.slice(0, slash)}\t${id}`) ? start : Number.NaN;
-}
-
-/** FNV-1a, 32 bits: catches damage, not forgery (a forged cache is refused by trust.ts). */
-function checksum(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(36);
 }
