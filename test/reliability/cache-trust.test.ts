@@ -75,6 +75,15 @@ function writeDoc(file: string, root: string, doc: Map<string, string[]>): void 
   fs.writeFileSync(file, cacheBytes(root, entries), { mode: 0o600 });
 }
 
+/** The seed, and a private cache directory (not yet holding a file) beside it. */
+function seededWithCacheDir() {
+  const box = sandbox('ctx-cache-');
+  writeSeed(box.ws);
+  const dir = path.join(box.base, 'cache');
+  fs.mkdirSync(dir, { mode: 0o700 });
+  return { ws: openWorkspace(box.ws), file: path.join(dir, 'runs.json') };
+}
+
 const byRef = (a: { run_ref: string }, b: { run_ref: string }) => (a.run_ref < b.run_ref ? -1 : 1);
 
 const diagnose = (box: { cwd: string; ws: string }, dir: string) =>
@@ -186,12 +195,7 @@ test('HOME=/proc/nonexistent does not spin: the cache is skipped', () => {
 });
 
 test('a remembered runs row a text view parses is believed only in its exact shape: a wrong one is made again', () => {
-  const box = sandbox('ctx-cache-');
-  writeSeed(box.ws);
-  const ws = openWorkspace(box.ws);
-  const dir = path.join(box.base, 'cache');
-  const file = path.join(dir, 'runs.json');
-  fs.mkdirSync(dir, { mode: 0o700 });
+  const { ws, file } = seededWithCacheDir();
   const prime = cachedReader(ws, file, LATER);
   const expected = buildRunsReport(ws, {}, runsRowJson, prime);
   prime.save();
@@ -218,12 +222,7 @@ test('a remembered runs row a text view parses is believed only in its exact sha
 });
 
 test('remembered runs rows are copied out only while their section checks out: a damaged byte makes every row again', () => {
-  const box = sandbox('ctx-cache-');
-  writeSeed(box.ws);
-  const ws = openWorkspace(box.ws);
-  const dir = path.join(box.base, 'cache');
-  const file = path.join(dir, 'runs.json');
-  fs.mkdirSync(dir, { mode: 0o700 });
+  const { ws, file } = seededWithCacheDir();
   const json = (reader: ReturnType<typeof cachedReader>) => {
     const text = renderRunsJson(buildRunsListing(ws, {}, runsRowJson, reader));
     reader.save();
@@ -258,4 +257,30 @@ test('a row that is not ASCII is not kept (rows are read a char a byte); the oth
   assert.equal(entry.head, fields.slice(0, HEAD_FIELDS).join('\t'));
   assert.equal(entryOf([...fields.slice(0, F.row), '{\n  "name": "r"\n}', ...fields.slice(F.meta)])!.row, '{\n  "name": "r"\n}', 'newlines are fine in a row');
   assert.equal(entryOf([...fields.slice(0, F.memoKey), 'a\nb', ...fields.slice(F.row)]), null, 'but not in a head field');
+});
+
+test('a head line is split as fields want it: its first fields from the start, the rest from the end, and a line with a field too many anywhere has no rest', () => {
+  const { ws, file } = seededWithCacheDir();
+  const prime = cachedReader(ws, file, LATER);
+  buildRunsReport(ws, {}, runsRowJson, prime);
+  prime.save();
+  const doc = readDoc(file, ws.root);
+  const [id, fields] = [...doc][0];
+  const read = () => {
+    const fd = fs.openSync(file, 'r');
+    return CacheFile.read(fd, fs.fstatSync(fd).size, ws.root);
+  };
+  const whole = read();
+  assert.deepEqual(whole.headOf(id), fields.slice(0, F.names));
+  assert.deepEqual({ ...whole.restOf(id)!, row: undefined, bodyPlace: undefined, cut: undefined }, { names: fields[F.names], body: fields[F.body], memoKey: fields[F.memoKey], row: undefined, bodyPlace: undefined, cut: undefined });
+  whole.close();
+  for (const at of [F.head, F.start, F.names, F.memoKey]) {
+    const extra = new Map(doc);
+    extra.set(id, fields.map((f, i) => (i === at ? `extra\t${f}` : f)));
+    writeDoc(file, ws.root, extra);
+    const cache = read();
+    assert.equal(cache.restOf(id), null, `a field too many before field ${at}`);
+    assert.equal(cache.fieldsOf(id), null);
+    cache.close();
+  }
 });

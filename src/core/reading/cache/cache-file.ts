@@ -49,7 +49,6 @@ const BODY_FIELDS = 4;
 export class CacheFile {
   private readonly rows: Rows;
   private readonly bodies: Section;
-  private readonly lines = new Map<string, HeadLine | null>();
 
   private constructor(
     private fd: number | null,
@@ -80,7 +79,7 @@ export class CacheFile {
     const headsAt = headerEnd + 1;
     const headsBuf = Buffer.alloc(header.heads);
     fs.readSync(fd, headsBuf, 0, header.heads, headsAt);
-    // Lines by run id; split only as far as a command uses them (see place()).
+    // Lines by run id; split only as far as a command uses them (headOf, restOf).
     const heads = new Map<string, string>();
     const text = headsBuf.toString('utf8');
     let at = 0;
@@ -96,35 +95,32 @@ export class CacheFile {
     return new CacheFile(fd, heads, { at: rowsAt, length: header.rows, digest: header.rowsDigest }, bodiesAt, size - bodiesAt);
   }
 
-  /** The run's head fields (shared: not to be changed); null when missing or malformed. */
-  headOf(id: string): readonly string[] | null {
-    return this.lineOf(id)?.fields ?? null;
-  }
-
-  /** The run's remembered `runs` row ('' when none); null when missing or damaged. */
-  rowOf(id: string): string | null {
-    const line = this.lineOf(id);
-    return line ? this.rows.text(line.row) : null;
-  }
-
   /**
-   * A head line split once, when its run is first asked for (a command asks for a few
-   * fields of every run, and for the row and body of some): split each time, the lines
-   * cost a warm `runs` three splits per run.
+   * The run's first head fields (id, head stamp, start instant, run.json's text), which
+   * ordering needs for every run; null when missing or malformed. The rest of the line
+   * is split by restOf, for the runs a command looks into: `diagnose --latest` over
+   * 10,000 runs needs it for about 22.
    */
-  private lineOf(id: string): HeadLine | null {
-    let line = this.lines.get(id);
-    if (line === undefined) {
-      const text = this.heads.get(id);
-      this.lines.set(id, (line = text === undefined ? null : headLine(text)));
-    }
-    return line;
+  headOf(id: string): string[] | null {
+    const line = this.heads.get(id);
+    const fields = line === undefined ? null : line.split('\t', F.names);
+    return fields && fields.length === F.names ? fields : null;
   }
 
-  /** The run's body fields (from F.meta on); null when missing or malformed. */
-  bodyOf(id: string): string[] | null {
-    const line = this.lineOf(id);
-    const body = line ? this.bodies.part(line.body) : null;
+  /** The rest of the run's head line; null when missing or malformed (the line has another count of fields). */
+  restOf(id: string): HeadRest | null {
+    const line = this.heads.get(id);
+    return line === undefined ? null : headRest(line);
+  }
+
+  /** The remembered `runs` row at `place` ('' when none); null when the rows section is damaged. */
+  rowAt(place: Place): string | null {
+    return this.rows.text(place);
+  }
+
+  /** The run's body fields (from F.meta on) at `place`; null when missing or malformed. */
+  bodyAt(id: string, place: Place): string[] | null {
+    const body = this.bodies.part(place);
     if (!body) return null;
     const rest = body.toString('utf8').split('\t');
     // The body repeats the id: a body found at the wrong offset is never taken for this run's.
@@ -134,17 +130,19 @@ export class CacheFile {
   /** All the run's fields; null when missing or malformed. */
   fieldsOf(id: string): string[] | null {
     const head = this.headOf(id);
-    const row = head && this.rowOf(id);
-    const body = head && row !== null && this.bodyOf(id);
-    return head && row !== null && body ? [...head, row, ...body] : null;
+    const rest = head && this.restOf(id);
+    const row = rest && this.rowAt(rest.row);
+    const body = rest && row !== null && this.bodyAt(id, rest.bodyPlace);
+    return head && rest && row !== null && body ? [...head, rest.names, rest.body, rest.memoKey, row, ...body] : null;
   }
 
   /** The run's entry as stored (to copy into the next file unchanged; a row from a damaged section is dropped). */
   entryOf(id: string): CacheEntry | null {
-    const line = this.lineOf(id);
-    const row = line && (this.rows.bytes(line.row) ?? '');
-    const body = line && this.bodies.part(line.body);
-    return line && row !== null && body ? { id, head: line.fields.join('\t'), row, body } : null;
+    const line = this.heads.get(id);
+    const rest = line === undefined ? null : headRest(line);
+    const row = rest && (this.rows.bytes(rest.row) ?? '');
+    const body = rest && this.bodies.part(rest.bodyPlace);
+    return rest && row !== null && body ? { id, head: line!.slice(0, rest.cut), row, body } : null;
   }
 
   /** @internal for Section */
@@ -169,19 +167,39 @@ export class CacheFile {
   }
 }
 
-interface HeadLine {
-  fields: string[];
+/** A head line after run.json's text: the body's stage names and stamp, the memo key, where the row and body are. */
+export interface HeadRest {
+  names: string;
+  body: string;
+  memoKey: string;
   row: Place;
-  body: Place;
+  bodyPlace: Place;
+  /** Where the head fields end (before the places). */
+  cut: number;
 }
 
-/** A head line's fields, then `offset,length` of its row and of its body; null when it has another count of fields. */
-function headLine(text: string): HeadLine | null {
-  const fields = text.split('\t');
-  if (fields.length !== HEAD_FIELDS + 2) return null;
-  const body = placeOf(fields.pop()!);
-  const row = placeOf(fields.pop()!);
-  return row && body ? { fields, row, body } : null;
+/** The rest of a head line, found from its end (run.json's text holds no tab); null when it has another count of fields. */
+function headRest(line: string): HeadRest | null {
+  const tabs: number[] = [];
+  for (let at = line.length; tabs.length < HEAD_FIELDS + 1; ) {
+    at = line.lastIndexOf('\t', at - 1);
+    if (at < 0) return null;
+    tabs.push(at);
+  }
+  // Exactly as many tabs as fields want: the first field (the id) has none before it.
+  if (line.lastIndexOf('\t', tabs[HEAD_FIELDS] - 1) !== -1) return null;
+  const [bodyTab, rowTab, memoTab, bodyKeyTab, namesTab] = tabs;
+  const row = placeOf(line.slice(rowTab + 1, bodyTab));
+  const bodyPlace = placeOf(line.slice(bodyTab + 1));
+  if (!row || !bodyPlace) return null;
+  return {
+    names: line.slice(namesTab + 1, bodyKeyTab),
+    body: line.slice(bodyKeyTab + 1, memoTab),
+    memoKey: line.slice(memoTab + 1, rowTab),
+    row,
+    bodyPlace,
+    cut: rowTab,
+  };
 }
 
 function placeOf(text: string): Place | null {

@@ -84,15 +84,30 @@ export function cachedReader(
   /** Whether the cached body's files are as they were: their stamp alone, nothing read. */
   function cachedBodyMatches(slot: Slot): boolean {
     if (slot.bodyValid === undefined) {
-      const c = slot.cached;
+      const rest = restOf(slot);
       // An odd entry (a link, a file) has no body, whatever its target holds.
-      const names = c && c[F.body] !== '' && !slot.head.odd ? namesOf(c[F.names]) : null;
-      slot.bodyValid = names !== null && bodyStamp(ws, slot.id, names).key === c![F.body];
+      const names = rest && rest.body !== '' && !slot.head.odd ? namesOf(rest.names) : null;
+      slot.bodyValid = names !== null && bodyStamp(ws, slot.id, names).key === rest!.body;
     }
     return slot.bodyValid;
   }
 
-  const bodyFieldsOf = (slot: Slot) => (slot.bodyFields === undefined ? (slot.bodyFields = cache.bodyOf(idOf(slot.id))) : slot.bodyFields);
+  /** The rest of the run's cached head line (after run.json's text), split when first used. */
+  const restOf = (slot: Slot) => (slot.rest === undefined ? (slot.rest = slot.cached && cache.restOf(slot.key)) : slot.rest);
+
+  const bodyFieldsOf = (slot: Slot) => {
+    if (slot.bodyFields === undefined) {
+      const rest = restOf(slot);
+      slot.bodyFields = rest && cache.bodyAt(slot.key, rest.bodyPlace);
+    }
+    return slot.bodyFields;
+  };
+
+  /** The run's remembered `runs` row ('' when none); null when missing or its section is damaged. */
+  const cachedRowOf = (slot: Slot) => {
+    const rest = restOf(slot);
+    return rest && cache.rowAt(rest.row);
+  };
 
   /** The stages and body problems: from the cache while its body stamp matches, else from disk. */
   function bodyOf(slot: Slot): Body {
@@ -101,8 +116,8 @@ export function cachedReader(
       const fields = bodyFieldsOf(slot);
       const body = fields ? parsed(fields[inBody(F.meta)]) : BAD;
       if (bodyLooksRight(body, slot.id)) {
-        const c = slot.cached!;
-        return (slot.body = { ...(body as RunBody), names: c[F.names], key: c[F.body], newest: 0, fromCache: true });
+        const rest = restOf(slot)!;
+        return (slot.body = { ...(body as RunBody), names: rest.names, key: rest.body, newest: 0, fromCache: true });
       }
     }
     if (slot.head.fromCache) {
@@ -120,7 +135,7 @@ export function cachedReader(
   /** What the cache remembered for `key` (issues or row), or undefined. */
   function remembered(slot: Slot, key: string, mine: Remembered | null, cachedJson: () => string | undefined): string | undefined {
     if (mine) return mine.key === key ? mine.json : undefined;
-    return slot.cached?.[F.memoKey] === key ? cachedJson() : undefined;
+    return restOf(slot)?.memoKey === key ? cachedJson() : undefined;
   }
 
   const memo: DiagnosisMemo = {
@@ -128,7 +143,7 @@ export function cachedReader(
       const slot = slots.get(meta);
       if (!slot || !settled(slot.head)) return null;
       // A matching cached body vouches without being read (a warm `runs` reads no body).
-      if (!slot.body && cachedBodyMatches(slot)) return `${slot.head.key}.${slot.cached![F.body]}`;
+      if (!slot.body && cachedBodyMatches(slot)) return `${slot.head.key}.${restOf(slot)!.body}`;
       const body = bodyOf(slot);
       return settled(body) ? `${slot.head.key}.${body.key}` : null;
     },
@@ -151,7 +166,7 @@ export function cachedReader(
       const slot = slots.get(meta);
       if (!slot || slot.mended || memo.token(meta) === null) return undefined;
       // Checked by the rows section's digest (cache-file.ts); the caller checks a row it parses.
-      const row = remembered(slot, key, slot.row, () => cache.rowOf(idOf(slot.id)) || undefined);
+      const row = remembered(slot, key, slot.row, () => cachedRowOf(slot) || undefined);
       if (row !== undefined) stats.recalled++;
       return row;
     },
@@ -167,8 +182,9 @@ export function cachedReader(
     distrust,
     memo,
     meta(id: RunId): RunMeta {
-      const cached = cache.headOf(idOf(id));
-      const slot: Slot = { id, cached, head: headOf(id, cached), body: null, records: null, memo: null, row: null, mended: false };
+      const key = idOf(id);
+      const cached = cache.headOf(key);
+      const slot: Slot = { id, key, cached, head: headOf(id, cached), body: null, records: null, memo: null, row: null, mended: false };
       if (slot.head.fromCache) stats.hits++;
       else stats.misses++;
       // Stages and the body's problems are read (or checked against their stamps) only when used.
@@ -226,14 +242,14 @@ export function cachedReader(
   /** The run's entry when it has something new to keep (a part read from disk and settled, a diagnosis, a row), else null. */
   function entryFor(slot: Slot): CacheEntry | null {
     const { head, body } = slot;
-    const cached = slot.cached;
+    const rest = restOf(slot);
     const newHead = !head.fromCache && settled(head);
     const newBody = body !== null && !body.fromCache && settled(body) && slot.records !== null;
     if (!newHead && !newBody && !slot.memo && !slot.row && !slot.mended) return null;
     if (!settled(head)) return null;
     const run = head.run;
     const text = JSON.stringify({ run, unreadable: head.unreadable, odd: head.odd });
-    const headFields = [idOf(slot.id), head.key, run ? instantField(startInstant(run), idOf(slot.id)) : '', text];
+    const headFields = [slot.key, head.key, run ? instantField(startInstant(run), slot.key) : '', text];
     // From F.names on: the body's stamp and what was remembered under the memo key, then the body fields.
     const kept: Record<'names' | 'body' | 'memoKey' | 'row' | 'meta' | 'records' | 'counts' | 'memo', string> =
       { names: '', body: '', memoKey: '', row: '', meta: '', records: '', counts: '', memo: '[]' };
@@ -245,14 +261,14 @@ export function cachedReader(
         records: JSON.stringify(slot.records),
         counts: JSON.stringify(slot.records!.counts),
       });
-    } else if (body ? body.fromCache : cached !== null && cached[F.body] !== '' && !head.odd) {
+    } else if (body ? body.fromCache : rest !== null && rest.body !== '' && !head.odd) {
       // The cached body: used and still right, or not used this time (its stamp decides next time).
       const fields = bodyFieldsOf(slot);
       if (fields) {
         const [meta, records, counts, memo] = fields;
-        Object.assign(kept, { names: cached![F.names], body: cached![F.body], meta, records, counts });
+        Object.assign(kept, { names: rest!.names, body: rest!.body, meta, records, counts });
         // Remembered under the old head's token, it could never be recalled again.
-        if (head.fromCache) Object.assign(kept, { memoKey: cached![F.memoKey], row: cache.rowOf(idOf(slot.id)) ?? '', memo });
+        if (head.fromCache) Object.assign(kept, { memoKey: rest!.memoKey, row: cachedRowOf(slot) ?? '', memo });
         if (slot.mended) Object.assign(kept, { records: JSON.stringify(slot.records), counts: JSON.stringify(slot.records!.counts) });
       }
     }

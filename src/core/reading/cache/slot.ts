@@ -5,6 +5,7 @@
  */
 import type { RecordSummary } from '../../model';
 import type { RunBody, RunHead, RunId } from '../catalog';
+import type { HeadRest } from './cache-file';
 
 export interface CacheStats {
   /** Runs answered from the cache, and runs read from disk. */
@@ -30,8 +31,12 @@ export type Remembered = { key: string; json: string };
 /** What one command learned about one run. */
 export interface Slot {
   id: RunId;
-  /** The cached head fields, when there were some. */
+  /** Its id in the cache file: `project/name`. */
+  key: string;
+  /** The cached head's first fields (F.id to F.run), when there were some. */
   cached: readonly string[] | null;
+  /** The rest of its line, once split (null: none, or malformed). */
+  rest?: HeadRest | null;
   head: Part & RunHead;
   /** Whether the cached body's stamp still matches; checked once, when first needed. */
   bodyValid?: boolean;
