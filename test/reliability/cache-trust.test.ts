@@ -284,3 +284,33 @@ test('a head line is split as fields want it: its first fields from the start, t
     cache.close();
   }
 });
+
+test('a remembered issue list damaged in a way that keeps its shape is not believed: each body is used only while its digest checks out', () => {
+  const { ws, file } = seededWithCacheDir();
+  const ids = listRunIds(ws);
+  const report = (reader: ReturnType<typeof cachedReader> | ReturnType<typeof diskReader>) => {
+    const r = buildDiagnoseReport(ws, ids, 'error', reader, { now: LATER });
+    reader.save();
+    return r;
+  };
+  const expected = report(diskReader(ws));
+  assert.ok(expected.counts.error > 0, 'the seed has errors for the gate');
+  report(cachedReader(ws, file, LATER));
+  const warm = cachedReader(ws, file, LATER);
+  assert.deepEqual(report(warm), expected);
+  assert.equal(warm.stats.recalled, ids.length, 'the diagnoses were remembered');
+  // In place and at the same length, so every shape check still passes: the first letter
+  // of each remembered issue's summary.
+  const bytes = fs.readFileSync(file);
+  let changed = 0;
+  for (let at = bytes.indexOf('"summary":"'); at >= 0; at = bytes.indexOf('"summary":"', at + 1)) {
+    const i = at + '"summary":"'.length;
+    bytes[i] = bytes[i] === 0x58 ? 0x59 : 0x58;
+    changed++;
+  }
+  assert.ok(changed > 0);
+  fs.writeFileSync(file, bytes, { mode: 0o600 });
+  const damaged = cachedReader(ws, file, LATER);
+  assert.deepEqual(report(damaged), expected, 'the disk\'s issues, not the damaged ones');
+  assert.equal(damaged.stats.recalled, 0);
+});

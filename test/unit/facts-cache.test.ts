@@ -230,17 +230,26 @@ test('an import marker appearing, or a run directory swapped for a link to it, i
   assert.ok(linked.issues.some((i) => i.run_ref === 'run:nightly-ml-pipeline.nightly-day1' && i.severity === 'error'), 'the linked run is an error');
 });
 
-test('a cached run.json of the wrong shape under a matching stamp is read again from disk', () => {
-  const { ws, cache } = seeded();
-  const prime = cachedReader(ws, cache, LATER);
-  buildRunsReport(ws, {}, runsRowJson, prime);
-  prime.save();
-  // Corrupt each cached run.json text (its instant and stamp left right): still the disk's report.
-  const text = fs.readFileSync(cache, 'latin1');
-  fs.writeFileSync(cache, text.replaceAll('"status":"completed"', '"status":"Completed"'), 'latin1');
-  const r = cachedReader(ws, cache, LATER);
-  assert.deepEqual(buildRunsReport(ws, {}, runsRowJson, r), buildRunsReport(ws, {}, runsRowJson, diskReader(ws)));
-});
+for (const [damage, status] of [['of the wrong shape', 'Completed'], ['damaged in a way that keeps its shape', 'cancelled']]) {
+  test(`a cached run.json ${damage} under a matching stamp is read again from disk`, () => {
+    const { ws, cache } = seeded();
+    const prime = cachedReader(ws, cache, LATER);
+    buildRunsReport(ws, {}, runsRowJson, prime);
+    prime.save();
+    // Each cached run.json text changed in place, at the same length (its instant and stamp left right).
+    const text = fs.readFileSync(cache, 'latin1');
+    assert.ok(text.includes('"status":"completed"'));
+    fs.writeFileSync(cache, text.replaceAll('"status":"completed"', `"status":"${status}"`), 'latin1');
+    // Under another contexta.yml no row or diagnosis is remembered: each row is made from run.json.
+    const yml = path.join(path.dirname(ws.root), 'contexta.yml');
+    fs.writeFileSync(yml, 'rules:\n  degraded_record: off\n');
+    const settings = { checks: loadChecks(yml) };
+    const r = cachedReader(ws, cache, LATER);
+    const report = buildRunsReport(ws, {}, runsRowJson, r, settings);
+    assert.deepEqual(report, buildRunsReport(ws, {}, runsRowJson, diskReader(ws), settings));
+    assert.ok(report.runs.every((row) => row.status === 'completed'), 'the statuses on disk');
+  });
+}
 
 test('a damaged start instant in the cache is a miss, never a wrong order or an error', () => {
   const { ws, cache } = seeded();

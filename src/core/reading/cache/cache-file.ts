@@ -9,7 +9,9 @@
  *   the header's digest, so a warm `runs` copies rows into its output without parsing
  *   or building one object per run (rows are kept only when ASCII, so a byte is a char).
  * - *Bodies*: stages, record summary, counts, remembered issues. A body is read when
- *   first used, by its offset (`diagnose --latest` over 10,000 runs reads about 22).
+ *   first used, by its offset (`diagnose --latest` over 10,000 runs reads about 22), and
+ *   used only if its SHA-1, which leads it, checks out: a remembered issue list damaged
+ *   in a way that keeps its shape would otherwise be believed by the gate.
  *
  * Fields are separated by tabs: JSON.stringify never writes a raw tab or newline, so
  * text splits without parsing, and a command parses only the fields it uses. Every
@@ -18,9 +20,9 @@
  */
 import * as fs from 'node:fs';
 
-import { Rows, rowsDigest, Section, type Place } from './sections';
+import { Rows, digestOf, Section, type Place } from './sections';
 
-const CACHE_FORMAT = 8;
+const CACHE_FORMAT = 9;
 
 /** Field positions in a run's fields (head fields, the row, then body fields). */
 export const F = {
@@ -54,7 +56,7 @@ export class CacheFile {
     private fd: number | null,
     /** Each run's head line, by run id. */
     readonly heads: Map<string, string>,
-    rows: { at: number; length: number; digest: string } = { at: 0, length: 0, digest: rowsDigest(Buffer.alloc(0)) },
+    rows: { at: number; length: number; digest: string } = { at: 0, length: 0, digest: digestOf(Buffer.alloc(0)) },
     bodiesAt = 0,
     bodiesLength = 0,
   ) {
@@ -118,11 +120,12 @@ export class CacheFile {
     return this.rows.text(place);
   }
 
-  /** The run's body fields (from F.meta on) at `place`; null when missing or malformed. */
+  /** The run's body fields (from F.meta on) at `place`; null when missing, damaged or malformed. */
   bodyAt(id: string, place: Place): string[] | null {
-    const body = this.bodies.part(place);
-    if (!body) return null;
-    const rest = body.toString('utf8').split('\t');
+    const stored = this.bodies.part(place);
+    const tab = stored ? stored.indexOf(0x09) : -1;
+    if (tab < 0 || stored!.toString('latin1', 0, tab) !== digestOf(stored!.subarray(tab + 1))) return null;
+    const rest = stored!.toString('utf8', tab + 1).split('\t');
     // The body repeats the id: a body found at the wrong offset is never taken for this run's.
     return rest.length === BODY_FIELDS + 1 && rest[0] === id ? rest.slice(1) : null;
   }
@@ -220,7 +223,7 @@ function parsedHeader(text: string): { workspace: string; heads: number; rows: n
   }
 }
 
-/** One run as the next file will hold it: its head fields' text, its row and its body (text or the stored bytes). */
+/** One run as the next file will hold it: its head fields' text, its row and its body (text, or the stored bytes with their digest). */
 export interface CacheEntry {
   id: string;
   head: string;
@@ -242,6 +245,8 @@ export function entryOf(fields: readonly string[]): CacheEntry | null {
 
 const NOT_ASCII = /[^\x00-\x7f]/;
 
+const withDigest = (bytes: Buffer) => Buffer.concat([Buffer.from(`${digestOf(bytes)}\t`, 'latin1'), bytes]);
+
 /** The whole file for `entries`. */
 export function cacheBytes(root: string, entries: Iterable<CacheEntry>): Buffer {
   const rows: Buffer[] = [];
@@ -251,7 +256,8 @@ export function cacheBytes(root: string, entries: Iterable<CacheEntry>): Buffer 
   let bodyAt = 0;
   for (const e of entries) {
     const row = typeof e.row === 'string' ? Buffer.from(e.row, 'latin1') : e.row;
-    const body = typeof e.body === 'string' ? Buffer.from(e.body, 'utf8') : e.body;
+    // A body copied from the last file keeps the digest it was stored with.
+    const body = typeof e.body === 'string' ? withDigest(Buffer.from(e.body, 'utf8')) : e.body;
     heads += `${e.head}\t${rowAt},${row.length}\t${bodyAt},${body.length}\n`;
     rows.push(row);
     bodies.push(body);
@@ -260,6 +266,6 @@ export function cacheBytes(root: string, entries: Iterable<CacheEntry>): Buffer 
   }
   const headsBuf = Buffer.from(heads, 'utf8');
   const rowsBuf = Buffer.concat(rows);
-  const header = { format: CACHE_FORMAT, workspace: root, heads: headsBuf.length, rows: rowAt, rows_sha1: rowsDigest(rowsBuf) };
+  const header = { format: CACHE_FORMAT, workspace: root, heads: headsBuf.length, rows: rowAt, rows_sha1: digestOf(rowsBuf) };
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), headsBuf, rowsBuf, ...bodies]);
 }

@@ -28,13 +28,13 @@ import { runRef } from '../../../schema/refs';
 import type { Run } from '../../../schema/entities';
 import { writeFileAtomic } from '../../storage/fsio';
 import { BAD, bodyLooksRight, countsLookRight, headLooksRight, issuesLookRight, jsonSafe, parsed, summaryLooksRight } from './cache-shape';
-import { CacheFile, cacheBytes, entryOf, F, type CacheEntry } from './cache-file';
-import { instantField, instantOf } from './start-instant';
+import { cacheBytes, entryOf, F, type CacheEntry } from './cache-file';
+import { instantField, instantOf, runTextChecks } from './start-instant';
 import { summarize, type DiagnosisMemo, type RunReader } from '../run-reader';
 import { openCache, type CacheTrust } from './trust';
 import { bodyStamp, headStamp, namesOf, stageFileNames } from './stamps';
-import type { Issue, RecordSummary, TypeCounts, Unreadable } from '../../model';
-import type { Body, CacheStats, Part, Remembered, Slot } from './slot';
+import type { Issue, RecordSummary, TypeCounts } from '../../model';
+import { CachedHead, type Body, type CacheStats, type Part, type Remembered, type Slot } from './slot';
 
 export type { CacheStats } from './slot';
 import type { Workspace } from '../../storage/workspace';
@@ -60,7 +60,7 @@ export function cachedReader(
     const stamp = headStamp(ws, id);
     if (cached && cached[F.head] === stamp.key) {
       const start = instantOf(cached[F.start], cached[F.id]);
-      if (!Number.isNaN(start)) return new CachedHead(id, stamp.key, start, cached[F.run], runOf);
+      if (!Number.isNaN(start)) return new CachedHead(id, stamp.key, start, cached[F.run], cached[F.start], runOf);
       const head = parsed(cached[F.run]) as RunHead;
       if (headLooksRight(head, id) && head.run === null) return { run: null, unreadable: head.unreadable, odd: head.odd, key: stamp.key, newest: 0, fromCache: true };
     }
@@ -69,9 +69,11 @@ export function cachedReader(
   }
 
   /** run.json's content from its cached text; read again from disk should the text prove malformed. */
-  function runOf(id: RunId, text: string, start: number): Run {
-    const head = parsed(text) as RunHead;
-    return headLooksRight(head, id) && head.run !== null && startInstant(head.run) === start ? head.run : reread(id, start);
+  function runOf(id: RunId, text: string, start: number, startField: string): Run {
+    // A text damaged in a way that keeps its shape (a status for another) fails its checksum.
+    const head = runTextChecks(startField, text) ? parsed(text) : BAD;
+    const run = headLooksRight(head, id) ? (head as RunHead).run : null;
+    return run !== null && startInstant(run) === start ? run : reread(id, start);
   }
 
   function reread(id: RunId, start: number): Run {
@@ -249,7 +251,7 @@ export function cachedReader(
     if (!settled(head)) return null;
     const run = head.run;
     const text = JSON.stringify({ run, unreadable: head.unreadable, odd: head.odd });
-    const headFields = [slot.key, head.key, run ? instantField(startInstant(run), slot.key) : '', text];
+    const headFields = [slot.key, head.key, run ? instantField(startInstant(run), slot.key, text) : '', text];
     // From F.names on: the body's stamp and what was remembered under the memo key, then the body fields.
     const kept: Record<'names' | 'body' | 'memoKey' | 'row' | 'meta' | 'records' | 'counts' | 'memo', string> =
       { names: '', body: '', memoKey: '', row: '', meta: '', records: '', counts: '', memo: '[]' };
@@ -283,29 +285,4 @@ export function cachedReader(
     return entryOf([...headFields, names, bodyKey, memoKey, row, meta, records, counts, memo]);
   }
   return reader;
-}
-
-/**
- * A cached head whose run.json was readable: ordering uses its instant, and run.json's
- * content is parsed when first used (`diagnose --latest` parses 22 of 10,000). Its
- * stamp matched, so run.json is as it was. A class: one is made per run.
- */
-class CachedHead implements Part, RunHead {
-  readonly newest = 0;
-  readonly fromCache = true;
-  readonly unreadable: Unreadable[] = [];
-  readonly odd = false;
-  private parsedRun: Run | undefined;
-
-  constructor(
-    private readonly id: RunId,
-    readonly key: string,
-    readonly startMs: number,
-    private readonly text: string,
-    private readonly load: (id: RunId, text: string, start: number) => Run,
-  ) {}
-
-  get run(): Run {
-    return (this.parsedRun ??= this.load(this.id, this.text, this.startMs));
-  }
 }

@@ -3,8 +3,9 @@
  * head and the body, each with the stamp that vouches for it, and what the command
  * remembered (a diagnosis, a `runs` row).
  */
-import type { RecordSummary } from '../../model';
 import type { RunBody, RunHead, RunId } from '../catalog';
+import type { Run } from '../../../schema/entities';
+import type { RecordSummary, Unreadable } from '../../model';
 import type { HeadRest } from './cache-file';
 
 export interface CacheStats {
@@ -48,4 +49,30 @@ export interface Slot {
   row: Remembered | null;
   /** The cached record summary was malformed and has been read again. */
   mended: boolean;
+}
+
+/**
+ * A cached head whose run.json was readable: ordering uses its instant, and run.json's
+ * content is parsed when first used (`diagnose --latest` parses 22 of 10,000). Its
+ * stamp matched, so run.json is as it was. A class: one is made per run.
+ */
+export class CachedHead implements Part, RunHead {
+  readonly newest = 0;
+  readonly fromCache = true;
+  readonly unreadable: Unreadable[] = [];
+  readonly odd = false;
+  private parsedRun: Run | undefined;
+
+  constructor(
+    private readonly id: RunId,
+    readonly key: string,
+    readonly startMs: number,
+    private readonly text: string,
+    private readonly startField: string,
+    private readonly load: (id: RunId, text: string, start: number, startField: string) => Run,
+  ) {}
+
+  get run(): Run {
+    return (this.parsedRun ??= this.load(this.id, this.text, this.startMs, this.startField));
+  }
 }
