@@ -63,12 +63,11 @@ export function listRunIds(ws: Workspace, project?: string, allAttempts = false,
   const projects = project ? [project] : listProjects(ws, unreadable);
   return projects.flatMap((p) => {
     const entries = listEntries(paths.runs(ws, p), unreadable, true);
-    if (allAttempts) return entries.map((e) => ({ project: p, name: e.name, isDir: e.isDir }));
     const names = entries.map((e) => e.name);
-    const latest = latestOnly(names);
-    if (latest === names) return entries.map((e) => ({ project: p, name: e.name, isDir: e.isDir }));
-    const isDir = new Map(entries.map((e) => [e.name, e.isDir]));
-    return latest.map((name) => ({ project: p, name, isDir: isDir.get(name) }));
+    // latestOnly keeps the order and gives the same list back when there is no re-run.
+    const latest = allAttempts ? names : latestOnly(names);
+    const kept = latest === names ? null : new Set(latest);
+    return entries.filter((e) => kept === null || kept.has(e.name)).map((e) => ({ project: p, name: e.name, isDir: e.isDir }));
   });
 }
 
@@ -95,6 +94,9 @@ export function startMs(m: RunMeta): number {
   if (ms === undefined) startMsCache.set(m, (ms = startInstant(m.run)));
   return ms;
 }
+/** Whether the run's run.json is readable: a cached start instant says so without parsing it (RunMeta.startMs). */
+export const hasReadableRun = (m: RunMeta): boolean => m.startMs !== undefined || m.run !== null;
+
 /** A run's started_at as an instant (-Infinity when there is none). */
 export function startInstant(run: { started_at?: string } | null): number {
   const ms = Date.parse(run?.started_at ?? '');
@@ -123,7 +125,7 @@ export function historyIndex(
 } {
   const byProject = new Map<string, RunMeta[]>();
   for (const m of metas) {
-    if (m.startMs === undefined && !m.run) continue;
+    if (!hasReadableRun(m)) continue;
     const list = byProject.get(m.project) ?? [];
     list.push(m);
     byProject.set(m.project, list);

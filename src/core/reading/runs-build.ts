@@ -3,7 +3,7 @@
  * remembered by the read cache as the text `runs --json` writes, with its diagnosis.
  */
 import { countIssues } from '../diagnosis/diagnose';
-import { byStart, startMs, listRunIds, type RunMeta } from './catalog';
+import { byStart, hasReadableRun, startMs, listRunIds, type RunMeta } from './catalog';
 import type { Issue, TypeCounts, Unreadable } from '../model';
 import { diskReader, type RunReader } from './run-reader';
 import { parsed, rowLooksRight } from './cache/cache-shape';
@@ -69,18 +69,15 @@ function rowMaker(ws: Workspace, reader: RunReader, metas: RunMeta[], settings: 
   };
 }
 
-/** A cached head with a start instant had a readable run.json: checking needs no parse (see RunMeta.startMs). */
-const readable = (m: RunMeta) => m.startMs !== undefined || m.run !== null;
-
 /** The runs the filters keep, newest first and cut to --limit; every run listed (histories need them) and the unreadable ones. */
 function selectForRuns(ws: Workspace, filter: RunsFilter, reader: RunReader) {
   const listing: Unreadable[] = [];
   const metas = listRunIds(ws, filter.project, filter.allAttempts, listing).map((id) => reader.meta(id));
-  const unreadable: Unreadable[] = [...listing, ...metas.filter((m) => !readable(m)).flatMap((m) => m.unreadable)];
+  const unreadable: Unreadable[] = [...listing, ...metas.filter((m) => !hasReadableRun(m)).flatMap((m) => m.unreadable)];
   const since = filter.since ? Date.parse(filter.since) : -Infinity;
   const until = filter.until ? Date.parse(filter.until) : Infinity;
   let selected = metas
-    .filter((m) => readable(m) && (!filter.status || m.run!.status === filter.status))
+    .filter((m) => hasReadableRun(m) && (!filter.status || m.run!.status === filter.status))
     .filter((m) => startMs(m) >= since && startMs(m) <= until)
     .sort(byStart)
     .reverse();

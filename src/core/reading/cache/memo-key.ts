@@ -11,6 +11,7 @@ import { checksFor, type ChecksFile } from '../../diagnosis/checks';
 import type { BaselineReset } from '../../model';
 import type { RunMeta } from '../catalog';
 import type { DiagnosisMemo } from '../run-reader';
+import { finish, pairText, type Pair } from './hash64';
 
 declare const __CONTEXTA_BUILD__: string | undefined;
 
@@ -20,7 +21,6 @@ declare const __CONTEXTA_BUILD__: string | undefined;
  */
 const BUILD = typeof __CONTEXTA_BUILD__ === 'string' ? __CONTEXTA_BUILD__ : `dev-${Math.random()}`;
 
-
 /**
  * Keys are mixed from numbers, not hashed from text: each token is hashed once into
  * two 32-bit words, then a key mixes at most 23 pairs (a text hash of every ~600-char
@@ -28,8 +28,6 @@ const BUILD = typeof __CONTEXTA_BUILD__ === 'string' ? __CONTEXTA_BUILD__ : `dev
  * the cache is private to its user (no one can plant a collision) and tokens come
  * from kernel-given stamps.
  */
-type Pair = [number, number];
-
 function hashText(text: string): Pair {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
@@ -39,12 +37,6 @@ function hashText(text: string): Pair {
     h2 = Math.imul(h2 ^ c, 1597334677);
   }
   return finish(h1, h2);
-}
-
-function finish(h1: number, h2: number): Pair {
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return [h1 >>> 0, h2 >>> 0];
 }
 
 /** Mixes pairs in order ([a, b] then [c, d] differs from [c, d] then [a, b]), one at a time. */
@@ -60,8 +52,7 @@ class Mix {
   }
 
   key(): string {
-    const [x, y] = finish(this.h1, this.h2);
-    return `${x.toString(36)}.${y.toString(36)}`;
+    return pairText(finish(this.h1, this.h2));
   }
 }
 

@@ -18,6 +18,7 @@ import { paths } from '../../storage/store';
 import type { Workspace } from '../../storage/workspace';
 import type { RunId } from '../catalog';
 import { COMPONENT_MAX, componentProblem } from '../../../schema/refs';
+import { finish, pairText } from './hash64';
 
 export interface Stamp {
   /** A 64-bit hash of the stat results (see StampHash), as text. */
@@ -59,9 +60,7 @@ class StampHash {
   }
 
   digest(): string {
-    const h1 = Math.imul(this.h1 ^ (this.h1 >>> 16), 2246822507) ^ Math.imul(this.h2 ^ (this.h2 >>> 13), 3266489909);
-    const h2 = Math.imul(this.h2 ^ (this.h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    return `${(h1 >>> 0).toString(36)}.${(h2 >>> 0).toString(36)}`;
+    return pairText(finish(this.h1, this.h2));
   }
 }
 

@@ -19,7 +19,6 @@ export function untrusted(st: fs.Stats, trust: CacheTrust, what: string): string
   return null;
 }
 
-
 /** The cache file for `root`, opened and read if it may be trusted; else empty, with why not (a missing file is not news). */
 export function openCache(file: string, root: string, trust: CacheTrust): { cache: CacheFile; distrust: string | null } {
   let fd: number;
