@@ -140,7 +140,7 @@ export class CacheFile {
   }
 
   /** The run's entry as stored (to copy into the next file unchanged; a row from a damaged section is dropped). */
-  entryOf(id: string): CacheEntry | null {
+  storedEntry(id: string): CacheEntry | null {
     const line = this.heads.get(id);
     const rest = line === undefined ? null : headRest(line);
     const row = rest && (this.rows.bytes(rest.row) ?? '');

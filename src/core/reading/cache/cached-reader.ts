@@ -229,7 +229,7 @@ export function cachedReader(
     const entries: CacheEntry[] = [];
     for (const id of cache.heads.keys()) {
       if (changed.has(id)) continue;
-      const entry = cache.entryOf(id);
+      const entry = cache.storedEntry(id);
       if (entry) entries.push(entry);
     }
     try {
